@@ -1,0 +1,20 @@
+import type { Database } from './platform/db.ts';
+import type { Config } from './platform/config.ts';
+import type { Clock } from './platform/clock.ts';
+import { createIdentityService } from './modules/identity/index.ts';
+import { createReferenceService } from './modules/reference/index.ts';
+import { createRegistryService } from './modules/registry/index.ts';
+
+/** Every service, wired once per process from the database, config and clock. */
+export function createServices(database: Database, config: Config, clock: Clock) {
+  const db = database.db;
+  const identity = createIdentityService({
+    db,
+    clock,
+    options: { sessionTtlMinutes: config.SESSION_TTL_MINUTES, maxFailures: config.LOGIN_MAX_FAILURES, lockMinutes: config.LOGIN_LOCK_MINUTES },
+  });
+  const reference = createReferenceService({ db });
+  const registry = createRegistryService({ db, clock, reference, registrationLetter: config.REGISTRATION_NUMBER_LETTER });
+  return { identity, reference, registry };
+}
+export type Services = ReturnType<typeof createServices>;

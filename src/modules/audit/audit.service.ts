@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, eq, sql, gt } from 'drizzle-orm';
+import type { Db, Tx } from '../../platform/db.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Actor } from '../../platform/actor.ts';
+import { auditEvent, auditChainHead } from './audit.tables.ts';
+import { GENESIS_HASH, chainFor, hashAuditRow } from './audit.chain.ts';
+
+export interface AuditInput {
+  action: string;
+  entityType: string;
+  entityId: string;
+  regionCode?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditProblem {
+  chain: string;
+  seq: number;
+  id?: string;
+  kind: 'hash_mismatch' | 'broken_link' | 'missing_rows' | 'head_mismatch';
+  message: string;
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  chains: number;
+  rows: number;
+  problems: AuditProblem[];
+}
+
+/** Strip values that do not survive JSON (undefined, functions) so the hash matches after storage. */
+function plain(v: unknown): unknown {
+  return v === undefined ? null : JSON.parse(JSON.stringify(v));
+}
+
+/**
+ * Append events inside the caller's transaction. An advisory lock per chain serialises
+ * writers so `seq` stays contiguous and each row links to the one before it. Many events
+ * (an import) go in as few multi-row inserts.
+ */
+export async function recordAuditBatch(tx: Tx, clock: Clock, actor: Actor, inputs: AuditInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const byChain = new Map<string, AuditInput[]>();
+  for (const i of inputs) {
+    const c = chainFor(i.regionCode);
+    let list = byChain.get(c);
+    if (!list) byChain.set(c, (list = []));
+    list.push(i);
+  }
+  // Millisecond precision: the column keeps milliseconds, so the hash is reproducible.
+  const occurredAt = new Date(Math.floor(clock.now().getTime()));
+  for (const chain of [...byChain.keys()].sort()) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'audit:' + chain}))`);
+    const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.chain, chain));
+    let seq = head?.lastSeq ?? 0;
+    let prevHash = head?.lastHash ?? GENESIS_HASH;
+    const rows = byChain.get(chain)!.map((input) => {
+      seq++;
+      const row = {
+        id: randomUUID(),
+        chain,
+        seq,
+        occurredAt,
+        actorId: actor.via === 'cli' ? null : actor.userId,
+        actorName: actor.username,
+        requestId: actor.requestId ?? null,
+        action: input.action,
+        entityType: input.entityType,
+        entityId: input.entityId,
+        regionCode: input.regionCode ?? null,
+        before: plain(input.before),
+        after: plain(input.after),
+        prevHash,
+      };
+      const hash = hashAuditRow(row);
+      prevHash = hash;
+      return { ...row, hash };
+    });
+    for (let i = 0; i < rows.length; i += 2000) await tx.insert(auditEvent).values(rows.slice(i, i + 2000));
+    await tx
+      .insert(auditChainHead)
+      .values({ chain, lastSeq: seq, lastHash: prevHash })
+      .onConflictDoUpdate({ target: auditChainHead.chain, set: { lastSeq: seq, lastHash: prevHash } });
+  }
+}
+
+/** Append one event inside the caller's transaction (see recordAuditBatch). */
+export function recordAudit(tx: Tx, clock: Clock, actor: Actor, input: AuditInput): Promise<void> {
+  return recordAuditBatch(tx, clock, actor, [input]);
+}
+
+/** Events about one record, newest first. Scoping is the caller's job (it checks the record first). */
+export async function listAuditForEntity(db: Tx, entityType: string, entityId: string, limit = 200) {
+  return db
+    .select()
+    .from(auditEvent)
+    .where(and(eq(auditEvent.entityType, entityType), eq(auditEvent.entityId, entityId)))
+    .orderBy(desc(auditEvent.occurredAt), desc(auditEvent.seq))
+    .limit(limit);
+}
+
+/**
+ * Recompute every chain: each row's hash, its link to the previous row, contiguous seq and
+ * the recorded head. Reads in pages so a national trail does not need to fit in memory.
+ */
+export async function verifyAuditTrail(db: Db, onProgress?: (rows: number) => void): Promise<AuditVerifyResult> {
+  const heads = await db.select().from(auditChainHead).orderBy(asc(auditChainHead.chain));
+  const problems: AuditProblem[] = [];
+  let rows = 0;
+  const chainsInEvents = await db.selectDistinct({ chain: auditEvent.chain }).from(auditEvent);
+  const chainNames = new Set([...heads.map((h) => h.chain), ...chainsInEvents.map((c) => c.chain)]);
+  for (const chain of [...chainNames].sort()) {
+    const head = heads.find((h) => h.chain === chain);
+    let expectedSeq = 1;
+    let prevHash = GENESIS_HASH;
+    let lastSeq = 0;
+    for (;;) {
+      const page = await db
+        .select()
+        .from(auditEvent)
+        .where(and(eq(auditEvent.chain, chain), gt(auditEvent.seq, lastSeq)))
+        .orderBy(asc(auditEvent.seq))
+        .limit(5000);
+      if (page.length === 0) break;
+      for (const r of page) {
+        if (r.seq !== expectedSeq) {
+          problems.push({
+            chain,
+            seq: expectedSeq,
+            kind: 'missing_rows',
+            message: `chain ${chain}: rows ${expectedSeq}..${r.seq - 1} are missing (deleted?)`,
+          });
+        }
+        const computed = hashAuditRow({ ...r, occurredAt: new Date(r.occurredAt) });
+        if (computed !== r.hash) {
+          problems.push({ chain, seq: r.seq, id: r.id, kind: 'hash_mismatch', message: `chain ${chain} seq ${r.seq} (id ${r.id}, ${r.action} ${r.entityType} ${r.entityId}): content was edited` });
+        } else if (r.prevHash !== prevHash && r.seq === expectedSeq) {
+          problems.push({ chain, seq: r.seq, id: r.id, kind: 'broken_link', message: `chain ${chain} seq ${r.seq} (id ${r.id}): does not link to the previous row` });
+        }
+        prevHash = r.hash;
+        expectedSeq = r.seq + 1;
+        lastSeq = r.seq;
+        rows++;
+      }
+      onProgress?.(rows);
+    }
+    if (!head) {
+      problems.push({ chain, seq: lastSeq, kind: 'head_mismatch', message: `chain ${chain}: head record is missing` });
+    } else if (head.lastSeq !== lastSeq || head.lastHash !== prevHash) {
+      problems.push({
+        chain,
+        seq: head.lastSeq,
+        kind: head.lastSeq > lastSeq ? 'missing_rows' : 'head_mismatch',
+        message:
+          head.lastSeq > lastSeq
+            ? `chain ${chain}: rows ${lastSeq + 1}..${head.lastSeq} are missing (deleted from the end)`
+            : `chain ${chain}: last row is seq ${lastSeq} but the head says ${head.lastSeq}`,
+      });
+    }
+  }
+  return { ok: problems.length === 0, chains: chainNames.size, rows, problems };
+}

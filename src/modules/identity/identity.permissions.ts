@@ -1,0 +1,24 @@
+import type { Role } from '../../contracts/identity.ts';
+
+/**
+ * What each role may do, as named permissions the API checks and the console uses to build
+ * its navigation. Scope (region prefix, own entity) is applied separately in the data layer.
+ */
+export const PERMISSIONS = {
+  'registry.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'monitoring', 'enterprise'],
+  'registry.write': ['admin', 'ministry', 'provincial', 'municipal_permit'],
+  'registry.import': ['admin', 'ministry', 'provincial', 'municipal_permit'],
+  'registry.export': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'monitoring', 'enterprise'],
+  'audit.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement'],
+  'users.manage': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function permissionsOf(role: string): Permission[] {
+  return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => (PERMISSIONS[p] as readonly string[]).includes(role));
+}
+
+export function can(role: string, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly string[]).includes(role);
+}

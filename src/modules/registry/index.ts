@@ -1,0 +1,7 @@
+export { createRegistryService, type RegistryService } from './registry.service.ts';
+export { registerRegistryRoutes } from './registry.routes.ts';
+export { importUnits, bulkInsertUnits, UNIT_COLUMNS, type GoodRow } from './registry.import.ts';
+export { EXPORT_HEADERS, exportRow } from './registry.export.ts';
+export { checkCreditCode, describeCreditCodeCheck, isValidCreditCode, makeCreditCode } from './credit-code.ts';
+export { registryEntity, registryUnit, registryRegistration } from './registry.tables.ts';
+export { nameGrams } from './name-grams.ts';

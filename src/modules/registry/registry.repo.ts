@@ -1,0 +1,141 @@
+import { and, asc, desc, eq, like, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../platform/db.ts';
+import type { Actor } from '../../platform/actor.ts';
+import type { UnitListQuery } from '../../contracts/registry.ts';
+import { registryEntity, registryUnit, registryRegistration } from './registry.tables.ts';
+import { escapeLike, nameGrams, normalizeForSearch } from './name-grams.ts';
+
+export const unitColumns = {
+  id: registryUnit.id,
+  entityId: registryUnit.entityId,
+  creditCode: registryEntity.creditCode,
+  entityName: registryEntity.name,
+  siteSeq: registryUnit.siteSeq,
+  name: registryUnit.name,
+  regionCode: registryUnit.regionCode,
+  industryCode: registryUnit.industryCode,
+  industryEdition: registryUnit.industryEdition,
+  managementCategory: registryUnit.managementCategory,
+  status: registryUnit.status,
+  address: registryUnit.address,
+  longitude: registryUnit.longitude,
+  latitude: registryUnit.latitude,
+  contactPerson: registryUnit.contactPerson,
+  contactPhone: registryUnit.contactPhone,
+  closedAt: registryUnit.closedAt,
+  closeReason: registryUnit.closeReason,
+  createdAt: registryUnit.createdAt,
+  updatedAt: registryUnit.updatedAt,
+  version: registryUnit.version,
+};
+export type UnitRow = {
+  [K in keyof typeof unitColumns]: (typeof unitColumns)[K]['_']['notNull'] extends true
+    ? (typeof unitColumns)[K]['_']['data']
+    : (typeof unitColumns)[K]['_']['data'] | null;
+};
+
+/**
+ * The jurisdiction filter every unit query carries: the caller's region prefix, and for an
+ * enterprise user their own entity. Applied here, in the data layer, not in the routes.
+ */
+export function unitScope(actor: Actor): SQL {
+  const conds: SQL[] = [];
+  if (actor.regionPrefix) conds.push(like(registryUnit.regionCode, `${actor.regionPrefix}%`));
+  if (actor.role === 'enterprise') conds.push(eq(registryUnit.entityId, actor.entityId ?? '00000000-0000-0000-0000-000000000000'));
+  return conds.length ? and(...conds)! : sql`true`;
+}
+
+/** Entities are visible when registered in the jurisdiction or owning a site in it. */
+export function entityScope(actor: Actor): SQL {
+  if (actor.role === 'enterprise') return eq(registryEntity.id, actor.entityId ?? '00000000-0000-0000-0000-000000000000');
+  if (!actor.regionPrefix) return sql`true`;
+  const p = `${actor.regionPrefix}%`;
+  return sql`(${registryEntity.regionCode} like ${p} or exists (select 1 from ${registryUnit} u where u.entity_id = ${registryEntity.id} and u.region_code like ${p}))`;
+}
+
+export function unitFilters(actor: Actor, q: UnitListQuery): SQL {
+  const conds: SQL[] = [unitScope(actor)];
+  if (q.region) conds.push(like(registryUnit.regionCode, `${q.region}%`));
+  if (q.industry) conds.push(like(registryUnit.industryCode, `${q.industry}%`));
+  if (q.category) conds.push(eq(registryUnit.managementCategory, q.category));
+  if (q.status) conds.push(eq(registryUnit.status, q.status));
+  if (q.entityId) conds.push(eq(registryUnit.entityId, q.entityId));
+  if (q.creditCode) conds.push(like(registryEntity.creditCode, `${escapeLike(q.creditCode.toUpperCase())}%`));
+  if (q.q) {
+    const needle = normalizeForSearch(q.q);
+    if (needle) {
+      const grams = nameGrams(needle);
+      const pattern = `%${escapeLike(needle)}%`;
+      if (grams.length > 0 && [...needle].length >= 2) {
+        conds.push(sql`${registryUnit.nameGrams} @> ${sql.param(grams)}::text[]`);
+      }
+      conds.push(sql`lower(${registryUnit.name}) like ${pattern}`);
+    }
+  }
+  return and(...conds)!;
+}
+
+const SORTS = {
+  name: registryUnit.name,
+  creditCode: registryEntity.creditCode,
+  regionCode: registryUnit.regionCode,
+  industryCode: registryUnit.industryCode,
+  createdAt: registryUnit.createdAt,
+  updatedAt: registryUnit.updatedAt,
+} as const;
+
+export async function listUnitRows(db: Tx, actor: Actor, q: UnitListQuery, limit: number, offset: number): Promise<UnitRow[]> {
+  const col = SORTS[q.sort ?? 'createdAt'];
+  const dir = (q.order ?? (q.sort ? 'asc' : 'desc')) === 'asc' ? asc : desc;
+  return (await db
+    .select(unitColumns)
+    .from(registryUnit)
+    .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
+    .where(unitFilters(actor, q))
+    .orderBy(dir(col), asc(registryUnit.id))
+    .limit(limit)
+    .offset(offset)) as UnitRow[];
+}
+
+/** Count matches, stopping at `cap` so a national count never scans millions of rows. */
+export async function countUnits(db: Tx, actor: Actor, q: UnitListQuery, cap: number): Promise<number> {
+  const inner = db
+    .select({ one: sql`1` })
+    .from(registryUnit)
+    .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
+    .where(unitFilters(actor, q))
+    .limit(cap + 1)
+    .as('m');
+  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(inner);
+  return r.n;
+}
+
+export async function getUnitRow(db: Tx, actor: Actor, id: string): Promise<UnitRow | undefined> {
+  const [row] = await db
+    .select(unitColumns)
+    .from(registryUnit)
+    .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
+    .where(and(eq(registryUnit.id, id), unitScope(actor)));
+  return row as UnitRow | undefined;
+}
+
+export async function getEntityRow(db: Tx, actor: Actor, id: string) {
+  const [row] = await db.select().from(registryEntity).where(and(eq(registryEntity.id, id), entityScope(actor)));
+  return row;
+}
+
+export async function getEntityByCreditCode(db: Tx, creditCode: string) {
+  const [row] = await db.select().from(registryEntity).where(eq(registryEntity.creditCode, creditCode));
+  return row;
+}
+
+export async function nextSiteSeq(tx: Tx, entityId: string): Promise<number> {
+  // The entity row lock serialises concurrent site creation for one entity.
+  await tx.execute(sql`select id from registry_entity where id = ${entityId} for update`);
+  const [r] = await tx.select({ m: sql<number>`coalesce(max(${registryUnit.siteSeq}), 0)::int` }).from(registryUnit).where(eq(registryUnit.entityId, entityId));
+  return r.m + 1;
+}
+
+export async function listRegistrationRows(db: Tx, unitId: string) {
+  return db.select().from(registryRegistration).where(eq(registryRegistration.unitId, unitId)).orderBy(desc(registryRegistration.createdAt));
+}

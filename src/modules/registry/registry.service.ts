@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Actor } from '../../platform/actor.ts';
+import { ValidationError, sqlState, sqlConstraint } from '../../platform/errors.ts';
+import { recordAudit, listAuditForEntity } from '../audit/index.ts';
+import type { UnitCreateInput, UnitUpdateInput, UnitListQuery, UnitView } from '../../contracts/registry.ts';
+import { registryEntity, registryUnit, registryRegistration } from './registry.tables.ts';
+import * as repo from './registry.repo.ts';
+import { nameGrams } from './name-grams.ts';
+import { createFieldChecks, type FieldProblem, type ReferenceLookup } from './registry.validate.ts';
+import {
+  EntityExistsError,
+  EntityNotFoundError,
+  RegistrationExistsError,
+  SiteLimitError,
+  UnitConcurrentUpdateError,
+  UnitNotFoundError,
+  UnitTransitionError,
+} from './registry.errors.ts';
+
+export const INDUSTRY_EDITION = 'GB/T 4754-2017';
+/** 排污登记 validity: 5 years (排污登记工作指南（试行）, REGULATIONS.md §1.8). */
+export const REGISTRATION_VALID_YEARS = 5;
+const COUNT_CAP = 10_000;
+
+export interface RegistryDeps {
+  db: Db;
+  clock: Clock;
+  /** a fresh synchronous snapshot of the reference tables */
+  reference: { lookup(): Promise<ReferenceLookup> };
+  registrationLetter: string;
+}
+
+export type RegistryService = ReturnType<typeof createRegistryService>;
+
+function fieldErrors(problems: (FieldProblem | null)[]) {
+  const list = problems.filter((p): p is FieldProblem => !!p);
+  if (list.length === 0) return;
+  throw new ValidationError(
+    { zh: list.map((p) => p.zh).join('；'), en: list.map((p) => p.en).join('; ') },
+    { fields: list.map((p) => ({ field: p.field, value: p.value, message: p.zh, messageEn: p.en })) },
+  );
+}
+
+/** Snapshot of a unit for the audit trail (what changed, before and after). */
+function auditShape(u: Partial<repo.UnitRow>) {
+  const { createdAt: _c, updatedAt: _u, ...rest } = u as any;
+  return rest;
+}
+
+export function createRegistryService(deps: RegistryDeps) {
+  const { db, clock, reference } = deps;
+  const lookup = () => reference.lookup();
+
+  const viewWith = (ref: ReferenceLookup) => (r: repo.UnitRow): UnitView => ({
+    ...r,
+    managementCategory: r.managementCategory as UnitView['managementCategory'],
+    status: r.status as UnitView['status'],
+    regionName: ref.regionName(r.regionCode) ?? null,
+    industryName: ref.industryName(r.industryCode) ?? null,
+  });
+  const view = async (r: repo.UnitRow) => viewWith(await lookup())(r);
+
+  async function existingEntityError(creditCode: string): Promise<EntityExistsError> {
+    const e = await repo.getEntityByCreditCode(db, creditCode);
+    return new EntityExistsError({ id: e!.id, name: e!.name, creditCode: e!.creditCode, regionCode: e!.regionCode });
+  }
+
+  return {
+    /** Field checks bound to the current reference data (for the import). */
+    async checks() {
+      return createFieldChecks(await lookup());
+    },
+
+    async listUnits(actor: Actor, q: UnitListQuery) {
+      const page = q.page ?? 1;
+      const pageSize = q.pageSize ?? 20;
+      const [rows, total] = await Promise.all([
+        repo.listUnitRows(db, actor, q, pageSize, (page - 1) * pageSize),
+        repo.countUnits(db, actor, q, COUNT_CAP),
+      ]);
+      const v = viewWith(await lookup());
+      return { items: rows.map(v), total: Math.min(total, COUNT_CAP), totalCapped: total > COUNT_CAP, page, pageSize };
+    },
+
+    /** Rows for export, in pages, within scope; the caller streams them out. */
+    async *exportUnits(actor: Actor, q: UnitListQuery, max = 1_000_000): AsyncGenerator<UnitView[]> {
+      const pageSize = 5000;
+      for (let offset = 0; offset < max; offset += pageSize) {
+        const rows = await repo.listUnitRows(db, actor, { ...q, sort: q.sort ?? 'createdAt', order: q.order ?? 'asc' }, Math.min(pageSize, max - offset), offset);
+        if (rows.length === 0) return;
+        yield rows.map(viewWith(await lookup()));
+        if (rows.length < pageSize) return;
+      }
+    },
+
+    async getUnit(actor: Actor, id: string) {
+      const row = await repo.getUnitRow(db, actor, id);
+      if (!row) throw new UnitNotFoundError();
+      return view(row);
+    },
+
+    async getEntity(actor: Actor, id: string) {
+      const row = await repo.getEntityRow(db, actor, id);
+      if (!row) throw new EntityNotFoundError();
+      return row;
+    },
+
+    /**
+     * Create a site, for an existing entity or with a new one. A second entity with the same
+     * credit code is refused naming the existing one; concurrent creates race on the unique
+     * index and exactly one wins.
+     */
+    async createUnit(actor: Actor, input: UnitCreateInput) {
+      const ref = await lookup();
+      const checks = createFieldChecks(ref);
+      const problems: (FieldProblem | null)[] = [checks.region(actor, 'regionCode', input.regionCode), checks.industry('industryCode', input.industryCode)];
+      let creditCode: string | undefined;
+      if (input.entity) {
+        const cc = checks.creditCode('entity.creditCode', input.entity.creditCode, false);
+        creditCode = cc.code;
+        problems.push(cc.problem);
+        if (!/^\d{6}$/.test(input.entity.regionCode) || !ref.isKnownRegion(input.entity.regionCode, { allowHistorical: true })) {
+          problems.push({ field: 'entity.regionCode', value: input.entity.regionCode, zh: `未知的行政区划代码 ${input.entity.regionCode}`, en: `Unknown region code ${input.entity.regionCode}` });
+        }
+      }
+      fieldErrors(problems);
+      const now = clock.now();
+      try {
+        return await db.transaction(async (tx) => {
+          let entity: typeof registryEntity.$inferSelect;
+          if (input.entity) {
+            const dup = await repo.getEntityByCreditCode(tx, creditCode!);
+            if (dup) throw new EntityExistsError({ id: dup.id, name: dup.name, creditCode: dup.creditCode, regionCode: dup.regionCode });
+            entity = {
+              id: randomUUID(),
+              creditCode: creditCode!,
+              creditCodeRaw: null,
+              name: input.entity.name,
+              legalRepresentative: input.entity.legalRepresentative ?? null,
+              regionCode: input.entity.regionCode,
+              createdAt: now,
+              updatedAt: now,
+            };
+            await tx.insert(registryEntity).values(entity);
+            await recordAudit(tx, clock, actor, { action: 'entity.create', entityType: 'entity', entityId: entity.id, regionCode: entity.regionCode, after: auditShape(entity) });
+          } else {
+            const found = await repo.getEntityRow(tx, actor, input.entityId!);
+            if (!found) throw new EntityNotFoundError();
+            entity = found;
+          }
+          const siteSeq = await repo.nextSiteSeq(tx, entity.id);
+          if (siteSeq > 999) throw new SiteLimitError();
+          const unit = {
+            id: randomUUID(),
+            entityId: entity.id,
+            siteSeq,
+            name: input.name,
+            nameGrams: nameGrams(input.name),
+            regionCode: input.regionCode,
+            industryCode: input.industryCode,
+            industryEdition: INDUSTRY_EDITION,
+            managementCategory: input.managementCategory ?? null,
+            status: 'active',
+            address: input.address,
+            longitude: input.longitude ?? null,
+            latitude: input.latitude ?? null,
+            contactPerson: input.contactPerson || null,
+            contactPhone: input.contactPhone || null,
+            createdAt: now,
+            updatedAt: now,
+            version: 1,
+          };
+          await tx.insert(registryUnit).values(unit);
+          const { nameGrams: _g, ...shape } = unit;
+          await recordAudit(tx, clock, actor, { action: 'unit.create', entityType: 'unit', entityId: unit.id, regionCode: unit.regionCode, after: auditShape({ ...shape, creditCode: entity.creditCode }) });
+          return view((await repo.getUnitRow(tx, { ...actor, regionPrefix: '', role: 'admin' }, unit.id))!);
+        });
+      } catch (err) {
+        if (sqlState(err) === '23505' && sqlConstraint(err) === 'registry_entity_credit_code_uq') throw await existingEntityError(creditCode!);
+        throw err;
+      }
+    },
+
+    async updateUnit(actor: Actor, id: string, input: UnitUpdateInput) {
+      const checks = createFieldChecks(await lookup());
+      const problems: (FieldProblem | null)[] = [];
+      if (input.regionCode !== undefined) problems.push(checks.region(actor, 'regionCode', input.regionCode));
+      if (input.industryCode !== undefined) problems.push(checks.industry('industryCode', input.industryCode));
+      fieldErrors(problems);
+      return db.transaction(async (tx) => {
+        const before = await repo.getUnitRow(tx, actor, id);
+        if (!before) throw new UnitNotFoundError();
+        const { version, ...changes } = input;
+        const set: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(changes)) if (v !== undefined) set[k] = v === '' ? null : v;
+        if (typeof set.name === 'string') set.nameGrams = nameGrams(set.name);
+        const updated = await tx
+          .update(registryUnit)
+          .set({ ...set, updatedAt: clock.now(), version: sql`${registryUnit.version} + 1` })
+          .where(and(eq(registryUnit.id, id), eq(registryUnit.version, version)))
+          .returning({ id: registryUnit.id });
+        if (updated.length === 0) throw new UnitConcurrentUpdateError();
+        const after = (await repo.getUnitRow(tx, { ...actor, regionPrefix: '', role: 'admin' }, id))!;
+        const changedBefore: Record<string, unknown> = {};
+        const changedAfter: Record<string, unknown> = {};
+        for (const k of Object.keys(changes)) {
+          const key = k as keyof repo.UnitRow;
+          if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+            changedBefore[k] = before[key];
+            changedAfter[k] = after[key];
+          }
+        }
+        await recordAudit(tx, clock, actor, { action: 'unit.update', entityType: 'unit', entityId: id, regionCode: after.regionCode, before: changedBefore, after: changedAfter });
+        return view(after);
+      });
+    },
+
+    async setUnitStatus(actor: Actor, id: string, to: 'closed' | 'active', version: number, reason?: string) {
+      return db.transaction(async (tx) => {
+        const before = await repo.getUnitRow(tx, actor, id);
+        if (!before) throw new UnitNotFoundError();
+        const from = to === 'closed' ? 'active' : 'closed';
+        if (before.status !== from) throw new UnitTransitionError(before.status, to);
+        const now = clock.now();
+        const updated = await tx
+          .update(registryUnit)
+          .set({ status: to, closedAt: to === 'closed' ? now : null, closeReason: to === 'closed' ? reason ?? null : null, updatedAt: now, version: sql`${registryUnit.version} + 1` })
+          .where(and(eq(registryUnit.id, id), eq(registryUnit.status, from), eq(registryUnit.version, version)))
+          .returning({ id: registryUnit.id });
+        if (updated.length === 0) throw new UnitConcurrentUpdateError();
+        await recordAudit(tx, clock, actor, {
+          action: to === 'closed' ? 'unit.close' : 'unit.reopen',
+          entityType: 'unit',
+          entityId: id,
+          regionCode: before.regionCode,
+          before: { status: from },
+          after: { status: to, ...(reason ? { reason } : {}) },
+        });
+        return view((await repo.getUnitRow(tx, actor, id))!);
+      });
+    },
+
+    async updateEntity(actor: Actor, id: string, input: { name?: string; legalRepresentative?: string | null }) {
+      return db.transaction(async (tx) => {
+        const before = await repo.getEntityRow(tx, actor, id);
+        if (!before) throw new EntityNotFoundError();
+        const set: Record<string, unknown> = {};
+        if (input.name !== undefined) set.name = input.name;
+        if (input.legalRepresentative !== undefined) set.legalRepresentative = input.legalRepresentative || null;
+        const [after] = await tx.update(registryEntity).set({ ...set, updatedAt: clock.now() }).where(eq(registryEntity.id, id)).returning();
+        await recordAudit(tx, clock, actor, {
+          action: 'entity.update',
+          entityType: 'entity',
+          entityId: id,
+          regionCode: before.regionCode,
+          before: Object.fromEntries(Object.keys(set).map((k) => [k, (before as any)[k]])),
+          after: set,
+        });
+        return after;
+      });
+    },
+
+    /** History of a unit (and its entity), only when the caller can see the unit. */
+    async unitHistory(actor: Actor, id: string) {
+      const unit = await repo.getUnitRow(db, actor, id);
+      if (!unit) throw new UnitNotFoundError();
+      const [a, b] = await Promise.all([listAuditForEntity(db, 'unit', id), listAuditForEntity(db, 'entity', unit.entityId)]);
+      return [...a, ...b].sort((x, y) => y.occurredAt.getTime() - x.occurredAt.getTime() || y.seq - x.seq);
+    },
+
+    /**
+     * 排污登记: number = credit code + 3-digit site sequence + letter (REGULATIONS.md §2.1; the
+     * letter is uncertain, so configurable). Valid for five years.
+     */
+    async createRegistration(actor: Actor, input: { unitId: string; registeredOn?: string; dischargeDestination?: string | null; standards?: string | null; controlMeasures?: string | null }) {
+      return db.transaction(async (tx) => {
+        const unit = await repo.getUnitRow(tx, actor, input.unitId);
+        if (!unit) throw new UnitNotFoundError();
+        if (unit.status !== 'active') throw new UnitTransitionError(unit.status, 'registered' as any);
+        const registeredOn = input.registeredOn ?? clock.now().toISOString().slice(0, 10);
+        const [y, m, d] = registeredOn.split('-').map(Number);
+        const until = new Date(Date.UTC(y + REGISTRATION_VALID_YEARS, m - 1, d));
+        until.setUTCDate(until.getUTCDate() - 1);
+        const number = `${unit.creditCode}${String(unit.siteSeq).padStart(3, '0')}${deps.registrationLetter}`;
+        const existing = await tx.select().from(registryRegistration).where(and(eq(registryRegistration.unitId, unit.id), eq(registryRegistration.status, 'valid')));
+        if (existing.length) throw new RegistrationExistsError(existing[0].registrationNumber);
+        // A site registered again after a cancellation gets its number back: the number names
+        // the site, and only one valid registration per number may exist (partial unique index).
+        const registrationNumber = number;
+        const now = clock.now();
+        const row = {
+          id: randomUUID(),
+          unitId: unit.id,
+          regionCode: unit.regionCode,
+          registrationNumber,
+          status: 'valid',
+          registeredOn,
+          validUntil: until.toISOString().slice(0, 10),
+          dischargeDestination: input.dischargeDestination ?? null,
+          standards: input.standards ?? null,
+          controlMeasures: input.controlMeasures ?? null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        try {
+          await tx.insert(registryRegistration).values(row);
+        } catch (err) {
+          if (sqlState(err) === '23505') throw new RegistrationExistsError(registrationNumber);
+          throw err;
+        }
+        await recordAudit(tx, clock, actor, { action: 'registration.create', entityType: 'unit', entityId: unit.id, regionCode: unit.regionCode, after: { registrationId: row.id, registrationNumber, registeredOn, validUntil: row.validUntil } });
+        return { ...row, cancelledAt: null };
+      });
+    },
+
+    async cancelRegistration(actor: Actor, registrationId: string) {
+      return db.transaction(async (tx) => {
+        const [reg] = await tx.select().from(registryRegistration).where(eq(registryRegistration.id, registrationId));
+        if (!reg || !(await repo.getUnitRow(tx, actor, reg.unitId))) throw new UnitNotFoundError();
+        const done = await tx
+          .update(registryRegistration)
+          .set({ status: 'cancelled', cancelledAt: clock.now(), updatedAt: clock.now() })
+          .where(and(eq(registryRegistration.id, registrationId), eq(registryRegistration.status, 'valid')))
+          .returning();
+        if (done.length === 0) throw new UnitTransitionError('cancelled', 'cancelled' as any);
+        await recordAudit(tx, clock, actor, { action: 'registration.cancel', entityType: 'unit', entityId: reg.unitId, regionCode: reg.regionCode, before: { registrationNumber: reg.registrationNumber, status: 'valid' }, after: { status: 'cancelled' } });
+        return done[0];
+      });
+    },
+
+    async listRegistrations(actor: Actor, unitId: string) {
+      if (!(await repo.getUnitRow(db, actor, unitId))) throw new UnitNotFoundError();
+      return repo.listRegistrationRows(db, unitId);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable ecopermit reads, parsed once. A bad value stops start-up with a
+ * message naming the variable, rather than failing later at an odd hour.
+ */
+const ConfigSchema = z.object({
+  /** Folder for the embedded database, its lock and generated files. */
+  ECOPERMIT_DATA_DIR: z.string().min(1).default('./data'),
+  /** When set, use this PostgreSQL instead of the embedded PGlite database. */
+  DATABASE_URL: z.string().url().optional(),
+  /** HTTP listen address and port for the API and the web console. */
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Idle session lifetime for console logins, in minutes. */
+  SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(120),
+  /** Failed logins before an account is locked, and for how long. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Login attempts allowed per client address per minute. */
+  LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Load the demo region (units and demo users) into an empty database on first start. */
+  ECOPERMIT_DEMO: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  /** Size of the demo region loaded on first start. */
+  ECOPERMIT_DEMO_UNITS: z.coerce.number().int().min(0).max(2_000_000).default(5000),
+  /** Mark cookies Secure (set true behind HTTPS). */
+  COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Seconds graceful shutdown waits for in-flight requests. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  /** Letter ending registration numbers (排污登记编号); uncertain in the sources, so configurable. */
+  REGISTRATION_NUMBER_LETTER: z.string().regex(/^[A-Z]$/).default('W'),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
+
+export class ConfigError extends Error {}
+
+/** Parse the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`配置错误 / invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.ECOPERMIT_DATA_DIR) };
+}

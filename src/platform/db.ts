@@ -1,0 +1,172 @@
+import { Worker } from 'node:worker_threads';
+import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+
+/** The drizzle handle used everywhere; a transaction `tx` has the same query API. */
+export type Db = NodePgDatabase<Record<string, never>>;
+/** What repo functions take: the database or a transaction on it. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
+
+export interface Database {
+  db: Db;
+  pool: pg.Pool;
+  kind: 'pglite' | 'postgres';
+  /** Human-readable place: the data folder or the server address without password. */
+  location: string;
+  close(): Promise<void>;
+  /** PGlite only: write a snapshot of the whole data folder (test template). */
+  dump?(path: string): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL connection string; when absent, PGlite is used. */
+  url?: string;
+  /** PGlite data folder; undefined = in memory. */
+  dataDir?: string;
+  /** PGlite: start from a snapshot made by `dump`. */
+  loadDataDir?: string;
+  /** Pool size on PostgreSQL. */
+  poolSize?: number;
+}
+
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export class DataDirLockedError extends Error {}
+
+/**
+ * A pid lock file in the data folder: PGlite would let a second process open the same folder
+ * and corrupt it. A lock left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'ecopermit.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch (err: any) {
+      if (err.code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(path, 'utf8').trim());
+      let alive = false;
+      if (pid > 0 && pid !== process.pid) {
+        try {
+          process.kill(pid, 0);
+          alive = true;
+        } catch (e: any) {
+          alive = e.code === 'EPERM';
+        }
+      }
+      if (alive || pid === process.pid) {
+        throw new DataDirLockedError(
+          `数据目录正被进程 ${pid} 使用 / data folder ${dataDir} is in use by process ${pid}; stop it or set ECOPERMIT_DATA_DIR to another folder`,
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw new DataDirLockedError(`cannot lock ${dataDir}`);
+}
+
+async function startPgliteWorker(dataDir: string | undefined, loadDataDir?: string) {
+  const sockDir = mkdtempSync(join(tmpdir(), 'ecopermit-pg-'));
+  const worker = new Worker(new URL('./pglite-server.mjs', import.meta.url), {
+    workerData: { dataDir: dataDir ? join(dataDir, 'pglite') : undefined, sockDir, loadDataDir },
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onMessage = (m: any) => {
+      if (m?.type === 'ready') {
+        worker.off('message', onMessage);
+        resolve();
+      } else if (m?.type === 'error') reject(new Error(`PGlite failed to start: ${m.message}`));
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+  });
+  const call = (message: object, reply: string) =>
+    new Promise<void>((resolve) => {
+      const on = (m: any) => {
+        if (m?.type === reply) {
+          worker.off('message', on);
+          resolve();
+        }
+      };
+      worker.on('message', on);
+      worker.postMessage(message);
+    });
+  return {
+    sockDir,
+    dump: (path: string) => call({ type: 'dump', path }, 'dumped'),
+    stop: async () => {
+      await call({ type: 'stop' }, 'stopped');
+      await worker.terminate();
+      rmSync(sockDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Open the database (PGlite in a worker thread, or PostgreSQL) and apply migrations. */
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.url) {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    pool.on('error', () => {}); // an idle client dropped by the server must not crash the process
+    const db = drizzle({ client: pool }) as unknown as Db;
+    const u = new URL(opts.url);
+    u.password = '';
+    return { db, pool, kind: 'postgres', location: u.toString(), close: () => pool.end() };
+  }
+  const unlock = opts.dataDir ? lockDataDir(opts.dataDir) : () => {};
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  let server;
+  try {
+    server = await startPgliteWorker(opts.dataDir, opts.loadDataDir);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  // One connection only: the socket server interleaves protocol messages of concurrent
+  // connections (pglite #1046). Callers queue on the pool instead.
+  const pool = new pg.Pool({
+    host: server.sockDir,
+    port: 5432,
+    user: 'postgres',
+    database: 'postgres',
+    max: 1,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: 60_000,
+  });
+  pool.on('error', () => {});
+  const db = drizzle({ client: pool }) as unknown as Db;
+  return {
+    db,
+    pool,
+    kind: 'pglite',
+    location: opts.dataDir ? join(opts.dataDir, 'pglite') : 'memory://',
+    dump: server.dump,
+    close: async () => {
+      await pool.end();
+      await server.stop();
+      unlock();
+    },
+  };
+}
+
+/** Apply pending migrations from ./drizzle (idempotent). */
+export async function migrateDatabase(database: Database): Promise<void> {
+  await migrate(database.db, { migrationsFolder: MIGRATIONS });
+}
+
+export function migrationsFolder() {
+  return MIGRATIONS;
+}
+
+export function hasPgliteData(dataDir: string) {
+  return existsSync(join(dataDir, 'pglite', 'PG_VERSION'));
+}
+

@@ -1,0 +1,140 @@
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { Button, Layout, Menu, Result, Space, Spin, Tag, Typography } from 'antd';
+import { api } from './api';
+import { useApp, useCan, useT } from './context';
+import { Link, matchPath, navigate, useLocation } from './router';
+import { LangSwitch } from './components/LangSwitch';
+import type { MessageKey } from './i18n';
+
+const UnitsList = lazy(() => import('./pages/UnitsList'));
+const UnitDetail = lazy(() => import('./pages/UnitDetail'));
+const UnitForm = lazy(() => import('./pages/UnitForm'));
+const ImportWizard = lazy(() => import('./pages/ImportWizard'));
+const Home = lazy(() => import('./pages/Home'));
+
+interface NavItem {
+  key: string;
+  path: string;
+  label: MessageKey;
+  perm?: string;
+}
+const NAV: NavItem[] = [
+  { key: 'units', path: '/units', label: 'nav.units', perm: 'registry.read' },
+  { key: 'import', path: '/import', label: 'nav.import', perm: 'registry.import' },
+];
+
+/** Name of the user's jurisdiction, e.g. 杭州市 for '3301'. */
+export function useJurisdictionName(prefix: string): string | null {
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    if (!prefix) return;
+    let live = true;
+    api
+      .get<{ name: string; path?: { code: string; name: string }[] }>(`/api/reference/regions/${prefix.padEnd(6, '0')}`)
+      .then((r) => live && setName(r.path && r.path.length > 1 ? r.path.map((p) => p.name).join(' / ') : r.name))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [prefix]);
+  return name;
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function NotFound() {
+  const { t } = useT();
+  return (
+    <Result
+      status="404"
+      title={t('common.notFound')}
+      extra={
+        <Button type="primary" onClick={() => navigate('/')}>
+          {t('common.goHome')}
+        </Button>
+      }
+    />
+  );
+}
+
+export default function Shell() {
+  const { user, logout } = useApp();
+  const { t } = useT();
+  const can = useCan();
+  const { path } = useLocation();
+  const jurisdiction = useJurisdictionName(user!.regionPrefix);
+
+  const nav = NAV.filter((n) => !n.perm || can(n.perm));
+  const home: NavItem | null = can('registry.read') ? null : { key: 'home', path: '/', label: 'nav.home' };
+  const items = home ? [home, ...nav] : nav;
+  const selected = items.find((n) => (n.path === '/' ? path === '/' : path.startsWith(n.path)))?.key;
+
+  let page: ReactNode;
+  let m: Record<string, string> | null;
+  if (path === '/' || path === '/login') {
+    page = can('registry.read') ? <Redirect to="/units" /> : <Home />;
+  } else if (path === '/units' && can('registry.read')) page = <UnitsList />;
+  else if (path === '/units/new' && can('registry.write')) page = <UnitForm />;
+  else if ((m = matchPath('/units/:id/edit', path)) && can('registry.write')) page = <UnitForm id={m.id} />;
+  else if ((m = matchPath('/units/:id', path)) && can('registry.read')) page = <UnitDetail id={m.id} />;
+  else if (path === '/import' && can('registry.import')) page = <ImportWizard />;
+  else page = <NotFound />;
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, background: '#0f3d2a', paddingInline: 20 }}>
+        <Link to="/" style={{ color: '#fff', fontSize: 18, fontWeight: 600, whiteSpace: 'nowrap' }} data-testid="app-title">
+          {t('app.title')} <span style={{ opacity: 0.7, fontWeight: 400 }}>ecopermit</span>
+        </Link>
+        <div style={{ flex: 1 }} />
+        <Space size="middle" style={{ color: '#fff' }} wrap={false}>
+          <span data-testid="user-name">{user!.displayName}</span>
+          <Tag color="green" data-testid="user-role">
+            {t(`role.${user!.role}` as MessageKey)}
+          </Tag>
+          <span style={{ opacity: 0.85 }} data-testid="user-jurisdiction">
+            {t('header.jurisdiction')}: {user!.regionPrefix ? `${jurisdiction ?? ''} (${user!.regionPrefix})` : t('header.national')}
+          </span>
+          <LangSwitch />
+          <Button size="small" onClick={logout} data-testid="logout">
+            {t('header.logout')}
+          </Button>
+        </Space>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider width={200} theme="light" breakpoint="lg" collapsedWidth={0}>
+          <Menu
+            mode="inline"
+            selectedKeys={selected ? [selected] : []}
+            style={{ height: '100%', borderInlineEnd: 0, paddingTop: 8 }}
+            items={items.map((n) => ({
+              key: n.key,
+              label: (
+                <Link to={n.path} data-testid={`nav-${n.key}`}>
+                  {t(n.label)}
+                </Link>
+              ),
+            }))}
+          />
+        </Layout.Sider>
+        <Layout.Content style={{ padding: 20, background: '#f5f7fa' }}>
+          <Suspense
+            fallback={
+              <div style={{ textAlign: 'center', padding: 80 }}>
+                <Spin />
+              </div>
+            }
+          >
+            {page}
+          </Suspense>
+          <Typography.Paragraph type="secondary" style={{ textAlign: 'center', marginTop: 24, fontSize: 12 }}>
+            ecopermit
+          </Typography.Paragraph>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
