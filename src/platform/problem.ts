@@ -76,9 +76,9 @@ function zodIssues(err: any): { path: string; message: string; zh: string }[] {
   return list.map((v: any) => {
     const params = v.params ?? {};
     const issue = params.issue ?? v;
-    const pathParts: (string | number)[] = issue.path ?? [];
-    const ctx = v.instancePath ?? '';
-    const path = [err.validationContext, ...pathParts].filter((p) => p !== undefined && p !== '').join('.') || ctx;
+    const fromInstance = String(v.instancePath ?? '').split('/').filter(Boolean);
+    const pathParts: (string | number)[] = issue.path?.length ? issue.path : fromInstance;
+    const path = [err.validationContext, ...pathParts].filter((p) => p !== undefined && p !== '').join('.');
     const extra = issue.keys ? `: ${issue.keys.join(', ')}` : '';
     return { path, message: `${issue.message ?? v.message}${extra}`, zh: `${ZOD_ZH[issue.code] ?? '取值无效'}${extra}` };
   });

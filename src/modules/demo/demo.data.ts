@@ -42,7 +42,7 @@ export const DEMO_INDUSTRIES: { code: string; weight: number; word: string; cate
   { code: '3670', weight: 8, word: '汽车部件', category: [0, 0.4, 0.6] },
   { code: '3311', weight: 6, word: '钢结构', category: [0, 0.2, 0.8] },
   { code: '2110', weight: 8, word: '家具', category: [0, 0.3, 0.7] },
-  { code: '1810', weight: 6, word: '服饰', category: [0, 0.1, 0.9] },
+  { code: '1819', weight: 6, word: '服饰', category: [0, 0.1, 0.9] },
   { code: '0313', weight: 5, word: '牧业', category: [0.3, 0.3, 0.4] },
   { code: '3021', weight: 3, word: '建材', category: [0, 0.3, 0.7] },
   { code: '8411', weight: 3, word: '医院', category: [0.1, 0.4, 0.5] },

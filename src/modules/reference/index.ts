@@ -3,6 +3,7 @@ export { loadReferenceData, REFERENCE_DATASET_NAMES, INDUSTRY_EDITION, type Load
 export {
   createReferenceService,
   type ReferenceService,
+  type ReferenceLookup,
   type Dataset,
   type Region,
   type RegionRef,

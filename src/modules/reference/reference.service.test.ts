@@ -196,6 +196,22 @@ describe('pollutants and limits', () => {
   });
 });
 
+describe('lookup (synchronous snapshot)', () => {
+  it('answers like the service', async () => {
+    const l = await reference.lookup();
+    expect(l.isKnownRegion('110101')).toBe(true);
+    expect(l.isKnownRegion('110103')).toBe(false);
+    expect(l.isKnownRegion('110103', { allowHistorical: true })).toBe(true);
+    expect(l.resolveRegion('110103')?.successors).toEqual(['110101']);
+    expect(l.resolveRegion('120110', 1985)?.name).toBe('东郊区');
+    expect(l.regionName('330106')).toBe('西湖区');
+    expect(l.isIndustryClass('4411')).toBe(true);
+    expect(l.isIndustryClass('441')).toBe(false);
+    expect(l.industryName('4411')).toBe('火力发电');
+    expect(l.industryName('9999')).toBeUndefined();
+  });
+});
+
 describe('loading', () => {
   it('is unchanged the second time, reloads with force, and the cache follows the reload', async () => {
     const clock = fixedClock('2026-01-02T03:04:05Z');

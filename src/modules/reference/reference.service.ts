@@ -135,6 +135,17 @@ export interface StandardSummary {
   referenceOxygen: ReferenceOxygen[];
 }
 
+/** The same answers as the service's methods, synchronously, from one snapshot. */
+export interface ReferenceLookup {
+  isKnownRegion(code: string, opts?: { allowHistorical?: boolean }): boolean;
+  resolveRegion(code: string, atYear?: number): RegionResolution | undefined;
+  regionName(code: string): string | undefined;
+  /** GB/T 4754-2017 */
+  isIndustryClass(code: string): boolean;
+  /** GB/T 4754-2017 */
+  industryName(code: string): string | undefined;
+}
+
 export interface ListRegionsOptions {
   /**
    * Absent: no parent filter (every region). '': provinces. Two digits (e.g. '33'): the province's prefectures
@@ -511,26 +522,26 @@ export function createReferenceService(deps: { db: Db }) {
       return [...byStandard.values()];
     },
 
-    /** Drop the in-memory snapshot (e.g. after another process reloaded the data). */
     /**
-     * Synchronous lookups over one snapshot, for callers that check many rows (imports, lists):
-     * one await, then plain function calls.
+     * Synchronous lookups over the current snapshot, for checks run row by row (imports).
+     * Take a fresh one per batch: it does not follow later reloads.
      */
-    async lookup() {
+    async lookup(): Promise<ReferenceLookup> {
       const s = await snapshot();
-      const classes = editionOf(s, INDUSTRY_EDITION).byCode;
+      const industries = editionOf(s, INDUSTRY_EDITION).byCode;
       return {
-        isKnownRegion: (code: string, opts: { allowHistorical: boolean }) => s.currentByCode.has(code) || (opts.allowHistorical && s.regionsByCode.has(code)),
-        resolveRegion: (code: string) => {
-          const r = pickRecord(s, code);
+        isKnownRegion: (code, opts = {}) => s.currentByCode.has(code) || (!!opts.allowHistorical && s.regionsByCode.has(code)),
+        resolveRegion: (code, atYear) => {
+          const r = pickRecord(s, code, atYear);
           return r && resolution(s, r);
         },
-        regionName: (code: string) => pickRecord(s, code)?.name,
-        isIndustryClass: (code: string) => classes.get(code)?.level === 'class',
-        industryName: (code: string) => classes.get(code)?.name,
+        regionName: (code) => pickRecord(s, code)?.name,
+        isIndustryClass: (code) => industries.get(code)?.level === 'class',
+        industryName: (code) => industries.get(code)?.name,
       };
     },
 
+    /** Drop the in-memory snapshot (e.g. after another process reloaded the data). */
     invalidate(): void {
       pending = undefined;
     },

@@ -270,7 +270,7 @@ export default function UnitDetail({ id }: { id: string }) {
         open={closing}
         title={t('unit.closeTitle')}
         okText={t('unit.close')}
-        okButtonProps={{ danger: true, loading: busy, 'data-testid': 'close-confirm' } as object}
+        okButtonProps={{ danger: true, loading: busy, 'data-testid': 'close-confirm' }}
         cancelText={t('common.cancel')}
         onCancel={() => setClosing(false)}
         destroyOnHidden

@@ -1,0 +1,89 @@
+// `npm run bench [-- --only import|search] [--rows N] [--requests N]`
+//   import: a csv of --rows rows (default 100,000) through importUnits into PostgreSQL and PGlite
+//   search: --rows units (default 1,000,000) on PostgreSQL, HTTP search with 50 concurrent clients
+// Prints a summary and writes bench/out/results.json. A throwaway PostgreSQL 15 is started and
+// removed; temp folders are deleted.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startPostgres } from './pg.ts';
+import { benchImport, type ImportResultRow } from './import.ts';
+import { benchSearch, type SearchResultRow } from './search.ts';
+import { fmt, log } from './common.ts';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    rows: { type: 'string' },
+    requests: { type: 'string' },
+    warmup: { type: 'string' },
+    concurrency: { type: 'string' },
+    'skip-pglite': { type: 'boolean' },
+  },
+});
+const only = values.only;
+if (only && only !== 'import' && only !== 'search') throw new Error('--only must be import or search');
+const rowsArg = values.rows ? Number(values.rows) : undefined;
+
+const started = new Date();
+const pgServer = await startPostgres();
+log(`PostgreSQL (throwaway) at ${pgServer.url.replace(/\/\/[^@]*@/, '//')}`);
+const admin = new pg.Client({ connectionString: pgServer.url });
+await admin.connect();
+const pgVersion = (await admin.query('show server_version')).rows[0].server_version as string;
+const dbUrl = async (name: string) => {
+  await admin.query(`create database ${name}`);
+  const u = new URL(pgServer.url);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+const imports: ImportResultRow[] = [];
+let search: SearchResultRow | undefined;
+try {
+  if (!only || only === 'import') {
+    const rows = rowsArg ?? 100_000;
+    imports.push(await benchImport('postgres', { rows, pgUrl: await dbUrl('bench_import') }));
+    if (!values['skip-pglite']) imports.push(await benchImport('pglite', { rows }));
+  }
+  if (!only || only === 'search') {
+    search = await benchSearch({
+      units: rowsArg ?? 1_000_000,
+      pgUrl: await dbUrl('bench_search'),
+      requests: values.requests ? Number(values.requests) : 5_000,
+      warmup: values.warmup ? Number(values.warmup) : 1_000,
+      concurrency: values.concurrency ? Number(values.concurrency) : 50,
+      queries: 200,
+    });
+  }
+} finally {
+  await admin.end();
+  pgServer.stop();
+}
+
+console.log('\n=== summary ===');
+const table: Record<string, string>[] = [];
+for (const r of imports) {
+  table.push({ benchmark: r.name, measured: `${fmt(r.rowsPerSecond)} rows/s (${fmt(r.rows)} rows in ${fmt(r.seconds, 2)} s)`, target: `≥ ${fmt(r.target)} rows/s`, result: r.met ? 'met' : 'MISSED' });
+}
+if (search) {
+  table.push({
+    benchmark: search.name,
+    measured: `p50 ${fmt(search.p50, 1)} / p95 ${fmt(search.p95, 1)} / p99 ${fmt(search.p99, 1)} ms, ${fmt(search.reqPerSecond, 1)} req/s (${fmt(search.requests)} req, ${search.concurrency} clients, ${fmt(search.units)} units)`,
+    target: `p95 < ${search.target} ms`,
+    result: search.met ? 'met' : 'MISSED',
+  });
+}
+console.table(table);
+
+const out = {
+  date: started.toISOString(),
+  command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, postgres: pgVersion },
+  imports,
+  search,
+};
+mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./out/results.json', import.meta.url), JSON.stringify(out, null, 2));
+log('wrote bench/out/results.json');

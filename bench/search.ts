@@ -1,0 +1,246 @@
+// Benchmark 2: unit search over HTTP with 1,000,000 units on PostgreSQL, 50 concurrent clients,
+// each signed in as a municipal permit user of one Zhejiang city.
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type pg from 'pg';
+import { cliActor, type Actor } from '../src/platform/actor.ts';
+import { demoCounties, generateDemoRows, seededRandom } from '../src/modules/demo/index.ts';
+import { bulkInsertUnits, registryEntity, registryUnit, type GoodRow } from '../src/modules/registry/index.ts';
+import { unitFilters, unitColumns } from '../src/modules/registry/registry.repo.ts';
+import { createIdentityService } from '../src/modules/identity/index.ts';
+import type { UnitListQuery } from '../src/contracts/registry.ts';
+import type { Database } from '../src/platform/db.ts';
+import { clock, fmt, freshDatabase, log } from './common.ts';
+
+const PASSWORD = 'Bench-pass-2024';
+const CHUNK = 50_000;
+
+export interface SearchResultRow {
+  name: string;
+  units: number;
+  loadSeconds: number;
+  concurrency: number;
+  requests: number;
+  warmup: number;
+  errors: number;
+  seconds: number;
+  reqPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  target: number;
+  met: boolean;
+  slowest: { url: string; medianMs: number; total: number }[];
+  explain?: { url: string; list: string; count: string };
+}
+
+interface Query {
+  city: string;
+  region: string;
+  q: string;
+  industry: string;
+}
+
+/** Load `count` demo units through the registry's bulk path, in transactions of ~50k rows. */
+async function loadUnits(database: Database, count: number): Promise<{ rows: GoodRow[]; seconds: number }> {
+  const counties = await demoCounties(database);
+  const rows = generateDemoRows(counties, count, 2022);
+  const actor = cliActor('bench-load');
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; ) {
+    // Never split one entity's sites over two transactions (its sites are consecutive).
+    let end = Math.min(i + CHUNK, rows.length);
+    while (end < rows.length && rows[end].creditCode === rows[end - 1].creditCode) end++;
+    await bulkInsertUnits(database.db, clock, actor, rows.slice(i, end), new Map());
+    i = end;
+    const s = (performance.now() - t0) / 1000;
+    log(`search: loaded ${fmt(i)} / ${fmt(rows.length)} units (${fmt(i / s)} rows/s)`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const ta = performance.now();
+  await database.pool.query('vacuum analyze');
+  log(`search: vacuum analyze in ${fmt((performance.now() - ta) / 1000, 1)} s`);
+  return { rows, seconds };
+}
+
+/** A fixed, seeded set of queries: each takes a name fragment (2–3 characters) of a real unit, its city and industry division. */
+function buildQueries(rows: GoodRow[], n: number): Query[] {
+  const rnd = seededRandom(20260101);
+  const out: Query[] = [];
+  while (out.length < n) {
+    const r = rows[rnd.int(0, rows.length - 1)];
+    const chars = [...r.siteName];
+    const len = rnd.int(2, 3);
+    const start = rnd.int(0, chars.length - len);
+    const q = chars.slice(start, start + len).join('');
+    if (!/^[\u4e00-\u9fff]+$/.test(q)) continue;
+    out.push({ city: r.regionCode.slice(0, 4), region: r.regionCode.slice(0, 4), q, industry: r.industryCode.slice(0, 2) });
+  }
+  return out;
+}
+
+function urlOf(q: Query) {
+  return `/api/registry/units?region=${q.region}&q=${encodeURIComponent(q.q)}&industry=${q.industry}&page=1&pageSize=20`;
+}
+
+async function startServer(url: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./server.ts', import.meta.url))], {
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (l) => {
+      const m = /^LISTENING (\d+)/.exec(l);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function login(base: string, username: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('ep_session='));
+  if (!cookie) throw new Error(`login ${username}: no ep_session cookie`);
+  await res.json();
+  return cookie.split(';')[0];
+}
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** EXPLAIN ANALYZE the two statements the list endpoint runs (rows page + capped count), built from the same repo filters. */
+async function explain(database: Database, actor: Actor, q: UnitListQuery): Promise<{ list: string; count: string }> {
+  const db = database.db;
+  const list = db
+    .select(unitColumns)
+    .from(registryUnit)
+    .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
+    .where(unitFilters(actor, q))
+    .orderBy(desc(registryUnit.createdAt), asc(registryUnit.id))
+    .limit(20)
+    .offset(0)
+    .toSQL();
+  const inner = db.select({ one: sql`1` }).from(registryUnit).innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId)).where(unitFilters(actor, q)).limit(10_001).as('m');
+  const count = db.select({ n: sql<number>`count(*)::int` }).from(inner).toSQL();
+  const run = async (s: { sql: string; params: unknown[] }) => {
+    const r = await (database.pool as pg.Pool).query(`explain (analyze, buffers) ${s.sql}`, s.params as unknown[]);
+    return `${s.sql}\n-- params: ${JSON.stringify(s.params)}\n${r.rows.map((x: Record<string, string>) => x['QUERY PLAN']).join('\n')}`;
+  };
+  return { list: await run(list), count: await run(count) };
+}
+
+export async function benchSearch(opts: { units: number; pgUrl: string; requests: number; warmup: number; concurrency: number; queries: number }): Promise<SearchResultRow> {
+  const target = 50;
+  const database = await freshDatabase({ url: opts.pgUrl });
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    log(`search: generating and loading ${fmt(opts.units)} units…`);
+    const loaded = await loadUnits(database, opts.units);
+    const queries = buildQueries(loaded.rows, opts.queries);
+    loaded.rows.length = 0;
+    const cities = [...new Set(queries.map((q) => q.city))].sort();
+    const identity = createIdentityService({ db: database.db, clock, options: { sessionTtlMinutes: 120, maxFailures: 5, lockMinutes: 15 } });
+    for (const c of cities) {
+      await identity.createUser(cliActor('bench'), { username: `bench_permit_${c}`, displayName: `压测 市级审批 ${c}`, password: PASSWORD, role: 'municipal_permit', regionPrefix: c, entityId: null });
+    }
+    server = await startServer(opts.pgUrl);
+    const base = `http://127.0.0.1:${server.port}`;
+    const cookies = new Map<string, string>();
+    for (const c of cities) cookies.set(c, await login(base, `bench_permit_${c}`));
+    log(`search: server on ${base}, ${cities.length} municipal permit users signed in, ${queries.length} distinct queries`);
+
+    const perQuery = queries.map(() => [] as number[]);
+    const totals = queries.map(() => -1);
+    let errors = 0;
+    const run = async (n: number, record: boolean) => {
+      let next = 0;
+      const latencies: number[] = [];
+      const worker = async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= n) return;
+          const qi = i % queries.length;
+          const q = queries[qi];
+          const t = performance.now();
+          const res = await fetch(base + urlOf(q), { headers: { cookie: cookies.get(q.city)! } });
+          const body = (await res.json()) as { total?: number };
+          const ms = performance.now() - t;
+          if (res.status !== 200) {
+            errors++;
+            if (errors <= 3) console.error(`search: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+            continue;
+          }
+          totals[qi] = body.total ?? -1;
+          if (record) {
+            latencies.push(ms);
+            perQuery[qi].push(ms);
+          }
+        }
+      };
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: opts.concurrency }, worker));
+      return { latencies, seconds: (performance.now() - t0) / 1000 };
+    };
+    log(`search: warm-up ${fmt(opts.warmup)} requests…`);
+    await run(opts.warmup, false);
+    errors = 0;
+    log(`search: measuring ${fmt(opts.requests)} requests with ${opts.concurrency} concurrent clients…`);
+    const m = await run(opts.requests, true);
+    const sorted = [...m.latencies].sort((a, b) => a - b);
+    const p50 = percentile(sorted, 50);
+    const p95 = percentile(sorted, 95);
+    const p99 = percentile(sorted, 99);
+    const rps = m.latencies.length / m.seconds;
+    log(`search: ${fmt(m.latencies.length)} ok, ${errors} errors in ${fmt(m.seconds, 1)} s = ${fmt(rps, 1)} req/s; p50 ${fmt(p50, 1)} ms, p95 ${fmt(p95, 1)} ms, p99 ${fmt(p99, 1)} ms, max ${fmt(sorted[sorted.length - 1], 1)} ms (target p95 < ${target} ms) ${p95 < target ? 'MET' : 'MISSED'}`);
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const hits = totals.filter((t) => t >= 0).sort((a, b) => a - b);
+    log(`search: matches per query: min ${hits[0]}, median ${hits[Math.floor(hits.length / 2)]}, max ${hits[hits.length - 1]} (count capped at 10,000)`);
+    const slowest = queries
+      .map((q, i) => ({ url: urlOf(q), medianMs: med(perQuery[i]), total: totals[i], q }))
+      .sort((a, b) => b.medianMs - a.medianMs)
+      .slice(0, 5);
+    for (const s of slowest) log(`search: slow query median ${fmt(s.medianMs, 1)} ms, ${s.total} matches: ${decodeURIComponent(s.url)}`);
+    let plans: SearchResultRow['explain'];
+    if (p95 >= target && slowest[0]) {
+      const s = slowest[0];
+      const actor: Actor = { userId: '00000000-0000-0000-0000-000000000001', username: 'x', displayName: 'x', role: 'municipal_permit', regionPrefix: s.q.city, entityId: null, via: 'session' };
+      plans = { url: decodeURIComponent(s.url), ...(await explain(database, actor, { region: s.q.region, q: s.q.q, industry: s.q.industry, page: 1, pageSize: 20 } as UnitListQuery)) };
+      console.log(`\n--- EXPLAIN ANALYZE of the slowest query (${plans.url}) ---\n[list]\n${plans.list}\n\n[count]\n${plans.count}\n`);
+    }
+    return {
+      name: 'search (postgres, HTTP)',
+      units: opts.units,
+      loadSeconds: loaded.seconds,
+      concurrency: opts.concurrency,
+      requests: m.latencies.length,
+      warmup: opts.warmup,
+      errors,
+      seconds: m.seconds,
+      reqPerSecond: rps,
+      p50, p95, p99, max: sorted[sorted.length - 1],
+      target,
+      met: p95 < target,
+      slowest: slowest.map(({ url, medianMs, total }) => ({ url: decodeURIComponent(url), medianMs, total })),
+      explain: plans,
+    };
+  } finally {
+    await server?.stop();
+    await database.close();
+  }
+}
