@@ -54,7 +54,7 @@ export function Root() {
   );
 
   return (
-    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#1f7a4d' } }}>
+    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#1f7a4d' } }} button={{ autoInsertSpace: false }}>
       <AntApp>
         {state === null ? (
           spinner

@@ -170,6 +170,11 @@ const zh = {
   'field.creditCode': '统一社会信用代码',
   'field.legalRepresentative': '法定代表人',
   'field.entityName': '单位名称',
+  'field.siteSeq': '场所序号',
+  'field.registrationNumber': '登记编号',
+  'field.registeredOn': '登记日期',
+  'field.validUntil': '有效期至',
+  'field.cancelledAt': '注销时间',
 
   'form.newTitle': '新增排污单位',
   'form.editTitle': '编辑排污单位',
@@ -434,6 +439,11 @@ const en: Messages = {
   'field.creditCode': 'Credit code',
   'field.legalRepresentative': 'Legal representative',
   'field.entityName': 'Entity name',
+  'field.siteSeq': 'Site number',
+  'field.registrationNumber': 'Registration number',
+  'field.registeredOn': 'Registered on',
+  'field.validUntil': 'Valid until',
+  'field.cancelledAt': 'Cancelled at',
 
   'form.newTitle': 'New discharging unit',
   'form.editTitle': 'Edit discharging unit',

@@ -235,7 +235,6 @@ describe('loading', () => {
     const [regions] = await database.db.select().from(refDataset).where(eq(refDataset.name, 'regions'));
     expect(regions.loadedAt.toISOString()).toBe('2026-01-02T03:04:05.000Z');
     console.log(`reference data on ${database.kind}: unchanged ${unchangedMs.toFixed(0)} ms, forced load ${forcedMs.toFixed(0)} ms`);
-    expect(forcedMs).toBeLessThan(3000);
   });
 });
 

@@ -314,12 +314,13 @@ describe('writeCsv', () => {
 });
 
 describe('writeXlsx', () => {
-  it('writes 100k rows in a few seconds', async () => {
-    const rows = Array.from({ length: 100_000 }, (_, i) => [`排污单位${i}`, '91110000101623741K', i, i * 1.5, null]);
-    const t = Date.now();
+  // Speed is measured in bench/, not asserted here (CI does not time things).
+  it('writes a large sheet that reads back complete', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => [`排污单位${i}`, '91110000101623741K', i, i * 1.5, null]);
     const x = await writeXlsx(['名称', '代码', '序号', '数量', '空'], rows, '大表');
-    expect(Date.now() - t).toBeLessThan(15_000);
-    expect(x.length).toBeGreaterThan(100_000);
+    const back = await parseImportFile(x, 'big.xlsx');
+    expect(back.rows).toHaveLength(20_000);
+    expect(back.rows[19_999].values['名称']).toBe('排污单位19999');
   }, 60_000);
 
   it('sanitises sheet names and strips characters XML cannot hold', async () => {

@@ -7,16 +7,18 @@ import { categoryTag, statusTag } from './UnitsList';
 import type { MessageKey } from '../i18n';
 
 /** Fields never worth showing in a diff. */
-const HIDDEN = new Set(['id', 'entityId', 'createdAt', 'updatedAt', 'version', 'industryEdition', 'nameGrams', 'searchText', 'unitId']);
-
-function show(v: unknown): string {
-  if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
+const HIDDEN = new Set(['id', 'entityId', 'createdAt', 'updatedAt', 'version', 'industryEdition', 'nameGrams', 'searchText', 'unitId', 'sourceRow', 'source', 'creditCodeRaw', 'chain']);
 
 function HistoryDiff({ entry }: { entry: AuditEntry }) {
   const { t, tMaybe } = useT();
+  const show = (k: string, v: unknown): string => {
+    if (v === null || v === undefined || v === '') return t('common.none');
+    if (k === 'status' || k === 'managementCategory') return tMaybe(`${k === 'status' ? 'status' : 'category'}.${String(v)}`, String(v));
+    if (typeof v === 'object') return JSON.stringify(v);
+    return String(v);
+  };
+  // an entity's "name" is the entity name, a unit's the site name
+  const label = (k: string) => tMaybe(entry.entityType === 'entity' && k === 'name' ? 'field.entityName' : `field.${k}`, k);
   const before = (entry.before && typeof entry.before === 'object' ? entry.before : {}) as Record<string, unknown>;
   const after = (entry.after && typeof entry.after === 'object' ? entry.after : {}) as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !HIDDEN.has(k));
@@ -29,17 +31,17 @@ function HistoryDiff({ entry }: { entry: AuditEntry }) {
       <ul style={{ margin: '4px 0 0', paddingInlineStart: 18 }}>
         {changed.map((k) => (
           <li key={k}>
-            <Typography.Text strong>{tMaybe(`field.${k}`, k)}</Typography.Text>
+            <Typography.Text strong>{label(k)}</Typography.Text>
             {': '}
             {created ? (
-              show(after[k])
+              show(k, after[k])
             ) : (
               <>
                 <Typography.Text delete type="secondary">
-                  {show(before[k])}
+                  {show(k, before[k])}
                 </Typography.Text>
                 {' → '}
-                <Typography.Text>{show(after[k])}</Typography.Text>
+                <Typography.Text>{show(k, after[k])}</Typography.Text>
               </>
             )}
           </li>

@@ -214,6 +214,7 @@ export default function UnitForm({ id }: { id?: string }) {
                       name={['entity', 'creditCode']}
                       label={t('form.entity.creditCode')}
                       rules={[creditCodeRule]}
+                      required
                       validateFirst
                       hasFeedback={!!check}
                       extra={

@@ -1,0 +1,307 @@
+/**
+ * End-to-end tests of the web console against the real server.
+ *
+ *   npm run test:e2e        (node --import tsx e2e/run.ts)
+ *
+ * Starts the server on a free port with a fresh temporary data dir (300 demo units), drives
+ * Debian chromium through playwright-core, prints `ok - name` / `not ok - name: error` per test
+ * and `N passed, M failed` at the end; exits 1 on any failure. Screenshots: e2e/screenshots/.
+ * Builds web/dist first when it is missing (set E2E_BUILD=1 to force a rebuild).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../src/platform/config.ts';
+import { serve } from '../src/main.ts';
+import { makeCreditCode } from '../src/modules/registry/credit-code.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SHOTS = join(ROOT, 'e2e', 'screenshots');
+const PASSWORD = 'ecopermit2026';
+
+// Fixed test data (a fresh database every run, so no randomness is needed).
+const GOOD_CODE = makeCreditCode('91330106' + 'MA2E2E001');
+const BAD_CODE = GOOD_CODE.slice(0, 17) + (GOOD_CODE[17] === '0' ? '1' : '0'); // wrong check character
+const NEW_ENTITY = '杭州端到端测试印染有限公司';
+const NEW_SITE = '杭州端到端测试印染有限公司西湖厂区';
+
+function log(line: string) {
+  process.stdout.write(line + '\n');
+}
+
+async function main() {
+  if (process.env.E2E_BUILD === '1' || !existsSync(join(ROOT, 'web', 'dist', 'index.html'))) {
+    log('# building web/dist (npm run build:web)');
+    execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), 'ecopermit-e2e-'));
+  const config = loadConfig({ ...process.env, ECOPERMIT_DATA_DIR: dataDir, PORT: '0', ECOPERMIT_DEMO_UNITS: '300', LOG_LEVEL: 'warn' });
+  const t0 = Date.now();
+  const server = await serve(config);
+  const base = server.address.replace('0.0.0.0', '127.0.0.1');
+  log(`# server ${base} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const browser: Browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  let passed = 0;
+  let failed = 0;
+  const shot = async (page: Page, name: string) => {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }).catch(() => undefined);
+  };
+
+  /** Each test gets a fresh browser context (own cookies and localStorage). */
+  async function test(name: string, slug: string, fn: (page: Page) => Promise<void>) {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const consoleErrors: string[] = [];
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    const started = Date.now();
+    try {
+      await fn(page);
+      if (consoleErrors.length) throw new Error(`uncaught page error: ${consoleErrors[0]}`);
+      passed++;
+      log(`ok - ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    } catch (err) {
+      failed++;
+      log(`not ok - ${name}: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+    } finally {
+      await shot(page, slug);
+      await context.close();
+    }
+  }
+
+  async function login(page: Page, username: string) {
+    await page.goto(base + '/');
+    await page.getByTestId('login-username').fill(username);
+    await page.getByTestId('login-password').fill(PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('user-name').waitFor();
+  }
+
+  async function waitForTable(page: Page) {
+    await page.getByTestId('units-page').waitFor();
+    await page.locator('[data-testid=units-table] .ant-spin-spinning').waitFor({ state: 'detached' }).catch(() => undefined);
+    await page.locator('[data-testid=units-table] tbody tr.ant-table-row').first().waitFor();
+  }
+
+  function assert(cond: unknown, message: string): asserts cond {
+    if (!cond) throw new Error(message);
+  }
+
+  let createdUnitUrl = '';
+
+  try {
+    await test('log in as hz-permit and see the units list', 'units-list', async (page) => {
+      await page.goto(base + '/');
+      await page.getByTestId('login-card').waitFor();
+      await shot(page, 'login-page');
+      await login(page, 'hz-permit');
+      await page.waitForURL(/\/units$/);
+      await waitForTable(page);
+      const rows = await page.locator('[data-testid=units-table] tbody tr.ant-table-row').count();
+      assert(rows > 0, 'no rows in the units table');
+      const role = await page.getByTestId('user-role').innerText();
+      assert(role.includes('市级审批部门'), `role label: ${role}`);
+      const total = await page.getByTestId('units-total').innerText();
+      assert(/共 \d+ 条/.test(total), `total: ${total}`);
+    });
+
+    await test('find a unit by a partial Chinese name', 'search-partial-name', async (page) => {
+      await login(page, 'hz-permit');
+      await waitForTable(page);
+      const first = (await page.getByTestId('unit-name').first().innerText()).trim();
+      // two characters from the middle of the name, e.g. 杭州宏达印染有限公司 → 宏达
+      const han = [...first].filter((c) => /\p{Script=Han}/u.test(c));
+      assert(han.length >= 4, `name too short: ${first}`);
+      const needle = han.slice(2, 4).join('');
+      await page.getByTestId('filter-q').fill(needle);
+      await page.getByTestId('filter-submit').click();
+      await page.waitForURL((u) => new URL(u).searchParams.get('q') === needle);
+      await page.waitForFunction(
+        (n) => {
+          // the table shows the new result when the first row mentions the needle
+          const rows = [...(globalThis as any).document.querySelectorAll('[data-testid=units-table] [data-testid=unit-name]')] as any[];
+          return rows.length > 0 && rows.every((r) => String(r.innerText).includes(n));
+        },
+        needle,
+        { timeout: 10_000 },
+      );
+      const names = await page.locator('[data-testid=units-table] [data-testid=unit-name]').allInnerTexts();
+      assert(names.some((r) => r.includes(first)), `"${first}" not among the results for "${needle}"`);
+      assert(names.every((r) => r.includes(needle)), `a row without "${needle}"`);
+      // the filter survives a reload (it lives in the URL)
+      await page.reload();
+      await waitForTable(page);
+      assert((await page.getByTestId('filter-q').inputValue()) === needle, 'filter lost on reload');
+    });
+
+    await test('create a unit: a bad credit code is refused, a good one is saved', 'create-unit', async (page) => {
+      await login(page, 'hz-permit');
+      await waitForTable(page);
+      await page.getByTestId('unit-new').click();
+      await page.getByTestId('unit-form').waitFor();
+      await page.getByTestId('form-credit-code').fill(BAD_CODE);
+      await page.getByTestId('form-entity-name').fill(NEW_ENTITY);
+      // registered region: a county of Hangzhou (the user's jurisdiction)
+      await page.locator('[data-testid=fi-entity-regionCode] .ant-select, [data-testid=fi-entity-regionCode] .ant-cascader').first().click();
+      await page.locator('.ant-cascader-menu-item', { hasText: '西湖区' }).first().click();
+      await page.getByTestId('form-name').fill(NEW_SITE);
+      await page.locator('[data-testid=fi-industryCode] .ant-select').first().click();
+      await page.keyboard.type('1713');
+      await page.locator('.ant-select-item-option', { hasText: '1713' }).first().click();
+      await page.getByTestId('form-address').fill('杭州市西湖区文三路 100 号');
+      await page.getByTestId('form-submit').click();
+      const err = page.locator('[data-testid=fi-entity-creditCode] .ant-form-item-explain-error');
+      await err.waitFor();
+      const text = await err.innerText();
+      assert(/校验码|check/.test(text), `unexpected credit code message: ${text}`);
+      await shot(page, 'create-form-error');
+      assert(new URL(page.url()).pathname === '/units/new', 'left the form with a bad code');
+      const res = await page.request.get(`${base}/api/registry/units?q=${encodeURIComponent('端到端测试')}`);
+      assert(res.ok(), `list: ${res.status()}`);
+      assert(((await res.json()) as { total: number }).total === 0, 'a unit was created with a bad code');
+
+      await page.getByTestId('form-credit-code').fill(GOOD_CODE);
+      await page.getByTestId('form-submit').click();
+      await page.waitForURL(/\/units\/[0-9a-f-]{36}$/);
+      await page.getByTestId('unit-detail').waitFor();
+      assert((await page.getByTestId('detail-credit-code').innerText()).includes(GOOD_CODE), 'credit code not on the detail page');
+      assert((await page.getByTestId('unit-title').innerText()).includes(NEW_SITE), 'site name not on the detail page');
+      createdUnitUrl = page.url();
+    });
+
+    await test('the new unit history shows the create event with the actor', 'unit-history', async (page) => {
+      assert(createdUnitUrl, 'no unit was created by the previous test');
+      await login(page, 'hz-permit');
+      const displayName = (await page.getByTestId('user-name').innerText()).trim();
+      await page.goto(createdUnitUrl);
+      await page.getByTestId('unit-history').waitFor();
+      const entry = page.locator('[data-testid=history-entry][data-action="unit.create"]');
+      await entry.first().waitFor();
+      const text = await entry.first().innerText();
+      assert(text.includes('新增排污单位'), `no create label in: ${text}`);
+      // the audit trail names the actor by username (the header shows the display name)
+      assert(text.includes('hz-permit') || text.includes(displayName), `actor "hz-permit" / "${displayName}" not in: ${text}`);
+    });
+
+    await test('the language switch changes the UI to English', 'english', async (page) => {
+      await login(page, 'hz-permit');
+      await waitForTable(page);
+      assert((await page.getByTestId('nav-units').innerText()).includes('排污单位'), 'not Chinese at first');
+      await page.getByTestId('lang-switch').click();
+      await page.getByTestId('nav-units').filter({ hasText: 'Discharging units' }).waitFor();
+      await page.getByRole('button', { name: 'Search' }).waitFor();
+      const role = await page.getByTestId('user-role').innerText();
+      assert(role.includes('Municipal permit department'), `role label: ${role}`);
+      // server errors come back in English too
+      await page.getByTestId('unit-new').click();
+      await page.getByTestId('form-credit-code').fill(BAD_CODE);
+      await page.getByTestId('form-submit').click();
+      const err = await page.locator('[data-testid=fi-entity-creditCode] .ant-form-item-explain-error').innerText();
+      assert(/check character/i.test(err), `credit code message not English: ${err}`);
+      // the choice is remembered
+      await page.reload();
+      await page.getByTestId('nav-units').filter({ hasText: 'Discharging units' }).waitFor();
+    });
+
+    await test('a duplicate credit code offers adding a site to the existing entity', 'entity-exists', async (page) => {
+      assert(createdUnitUrl, 'no unit was created by the earlier test');
+      await login(page, 'hz-permit');
+      await page.goto(base + '/units/new');
+      await page.getByTestId('form-credit-code').fill(GOOD_CODE);
+      await page.getByTestId('form-entity-name').fill(NEW_ENTITY);
+      await page.locator('[data-testid=fi-entity-regionCode] .ant-select, [data-testid=fi-entity-regionCode] .ant-cascader').first().click();
+      await page.locator('.ant-cascader-menu-item', { hasText: '西湖区' }).first().click();
+      await page.getByTestId('form-name').fill(NEW_ENTITY + '第二厂区');
+      await page.locator('[data-testid=fi-industryCode] .ant-select').first().click();
+      await page.keyboard.type('1713');
+      await page.locator('.ant-select-item-option', { hasText: '1713' }).first().click();
+      await page.getByTestId('form-address').fill('杭州市西湖区文三路 200 号');
+      await page.getByTestId('form-submit').click();
+      await page.getByTestId('entity-exists').waitFor();
+      await shot(page, 'entity-exists');
+      await page.getByTestId('add-site-instead').click();
+      await page.getByTestId('form-existing-entity').waitFor();
+      await page.getByTestId('form-submit').click();
+      await page.waitForURL(/\/units\/[0-9a-f-]{36}$/);
+      await page.getByTestId('unit-detail').waitFor();
+      assert((await page.getByTestId('detail-credit-code').innerText()).includes(GOOD_CODE), 'not the same entity');
+      assert((await page.getByTestId('unit-title').innerText()).includes('第二厂区'), 'second site not shown');
+    });
+
+    await test('expert1 (no registry access) sees a profile home page', 'expert-home', async (page) => {
+      await login(page, 'expert1');
+      await page.getByTestId('home-page').waitFor();
+      assert((await page.getByTestId('nav-units').count()) === 0, 'expert sees the units page');
+      const text = await page.getByTestId('home-page').innerText();
+      assert(text.includes('专家'), `role not shown: ${text}`);
+    });
+
+    await test('enterprise1 sees only its own units', 'enterprise', async (page) => {
+      await login(page, 'enterprise1');
+      await waitForTable(page);
+      const codes = (await page.getByTestId('unit-credit-code').allInnerTexts()).map((s) => s.trim());
+      assert(codes.length > 0, 'no units');
+      assert(new Set(codes).size === 1, `several credit codes: ${[...new Set(codes)].join(', ')}`);
+      assert((await page.getByTestId('unit-new').count()) === 0, 'enterprise can create units');
+      assert((await page.getByTestId('nav-import').count()) === 0, 'enterprise sees the import page');
+    });
+
+    await test('import wizard dry run lists the bad rows', 'import-bad-rows', async (page) => {
+      await login(page, 'hz-permit');
+      await page.getByTestId('nav-import').click();
+      await page.getByTestId('import-page').waitFor();
+      const header = '统一社会信用代码,单位名称,生产经营场所名称,行政区划代码,行业类别代码,管理类别,生产经营场所地址,经度,纬度,联系人,联系电话,法定代表人';
+      const good1 = makeCreditCode('91330106MA2E2E002');
+      const good2 = makeCreditCode('91330106MA2E2E003');
+      const good3 = makeCreditCode('91330106MA2E2E004');
+      const rows = [
+        `${good1},杭州导入测试甲有限公司,,330106,1713,重点管理,杭州市西湖区导入路1号,120.1,30.2,张三,0571-88888888,张三`,
+        `${good2.slice(0, 17)}${good2[17] === '0' ? '1' : '0'},杭州导入测试乙有限公司,,330106,1713,简化管理,杭州市西湖区导入路2号,,,,,`,
+        ` ${good3.slice(0, 6)} ${good3.slice(6).toLowerCase()},杭州导入测试丙有限公司,,330106,1713,登记管理,杭州市西湖区导入路3号,,,,,`,
+        `${makeCreditCode('91330106MA2E2E005')},杭州导入测试丁有限公司,,339999,1713,登记管理,杭州市西湖区导入路4号,,,,,`,
+        `${makeCreditCode('91330106MA2E2E006')},杭州导入测试戊有限公司,,330106,99999,登记管理,,,,,,`,
+      ];
+      const csv = '\ufeff' + [header, ...rows].join('\r\n') + '\r\n';
+      await page.locator('[data-testid=import-page] input[type=file]').setInputFiles({ name: 'units-bad.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+      await page.getByTestId('import-dry-run').click();
+      await page.getByTestId('import-summary').waitFor({ timeout: 30_000 });
+      await page.getByTestId('import-errors').waitFor();
+      const errRows = await page.locator('[data-testid=import-errors] tbody tr.ant-table-row').count();
+      assert(errRows >= 3, `expected at least 3 error rows, got ${errRows}`);
+      await shot(page, 'import-wizard-bad-rows');
+      await page.getByTestId('import-next').click();
+      await page.getByTestId('import-all-disabled').waitFor();
+      assert(await page.locator('input[type=radio][value="all-or-nothing"]').isDisabled(), 'all-or-nothing enabled despite bad rows');
+      await page.getByTestId('import-run').click();
+      await page.getByTestId('import-result').waitFor({ timeout: 30_000 });
+      const result = await page.getByTestId('import-result').innerText();
+      assert(/导入完成/.test(result), `import result: ${result}`);
+      const m = /已导入 (\d+) 个/.exec(result);
+      assert(m && Number(m[1]) >= 1, `nothing imported: ${result}`);
+    });
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.app.close().catch(() => undefined);
+    await server.database.close().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  log('0 passed, 1 failed');
+  process.exit(1);
+});
