@@ -228,7 +228,7 @@ async function main() {
       await page.getByTestId('form-address').fill('杭州市西湖区文三路 200 号');
       await page.getByTestId('form-submit').click();
       await page.getByTestId('entity-exists').waitFor();
-      await shot(page, 'entity-exists');
+      await shot(page, 'entity-exists-offer');
       await page.getByTestId('add-site-instead').click();
       await page.getByTestId('form-existing-entity').waitFor();
       await page.getByTestId('form-submit').click();
@@ -236,6 +236,29 @@ async function main() {
       await page.getByTestId('unit-detail').waitFor();
       assert((await page.getByTestId('detail-credit-code').innerText()).includes(GOOD_CODE), 'not the same entity');
       assert((await page.getByTestId('unit-title').innerText()).includes('第二厂区'), 'second site not shown');
+    });
+
+    await test('edit, close and reopen a unit; the history shows the diff', 'edit-close-reopen', async (page) => {
+      assert(createdUnitUrl, 'no unit was created by the earlier test');
+      await login(page, 'hz-permit');
+      await page.goto(createdUnitUrl);
+      await page.getByTestId('unit-edit').click();
+      await page.getByTestId('unit-form').waitFor();
+      await page.getByTestId('form-contact-person').fill('端到端联系人');
+      await page.getByTestId('form-submit').click();
+      await page.waitForURL(createdUnitUrl);
+      await page.locator('[data-testid=history-entry][data-action="unit.update"]').first().waitFor();
+      const diff = await page.locator('[data-testid=history-entry][data-action="unit.update"]').first().innerText();
+      assert(diff.includes('联系人') && diff.includes('端到端联系人'), `update diff: ${diff}`);
+      await page.getByTestId('unit-close').click();
+      await page.getByTestId('close-reason').fill('企业已停产搬迁');
+      await page.getByTestId('close-confirm').click();
+      await page.getByTestId('unit-reopen').waitFor();
+      await page.locator('[data-testid=history-entry][data-action="unit.close"]').first().waitFor();
+      await page.getByTestId('unit-reopen').click();
+      await page.locator('.ant-popconfirm .ant-btn-primary').click();
+      await page.getByTestId('unit-close').waitFor();
+      await page.locator('[data-testid=history-entry][data-action="unit.reopen"]').first().waitFor();
     });
 
     await test('expert1 (no registry access) sees a profile home page', 'expert-home', async (page) => {

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { escapeLike, nameGrams, normalizeForSearch } from './name-grams.ts';
+
+describe('name grams', () => {
+  it('splits names into overlapping pairs', () => {
+    expect(nameGrams('宏达印染')).toEqual(['宏达', '达印', '印染']);
+    expect(nameGrams('宏')).toEqual(['宏']);
+    expect(nameGrams(' ')).toEqual([]);
+  });
+  it('finds every substring of two or more characters by its grams', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 2, maxLength: 20 }), fc.nat(), fc.nat(), (name, a, b) => {
+        const n = [...normalizeForSearch(name)];
+        if (n.length < 2) return;
+        const i = a % (n.length - 1);
+        const j = i + 2 + (b % (n.length - i - 1));
+        const needle = n.slice(i, j).join('');
+        const all = new Set(nameGrams(name));
+        for (const g of nameGrams(needle)) expect(all.has(g)).toBe(true);
+      }),
+      { seed: 42 },
+    );
+  });
+  it('escapes LIKE wildcards', () => {
+    expect(escapeLike('100%_a\\b')).toBe('100\\%\\_a\\\\b');
+  });
+});
