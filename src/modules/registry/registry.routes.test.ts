@@ -318,3 +318,39 @@ describe('platform', () => {
     expect(anon.statusCode).toBe(401);
   });
 });
+
+describe('registrations (排污登记)', () => {
+  it('numbers a registration from the credit code and site, refuses a second, and re-registers with the same number', async () => {
+    const cc = code();
+    const unit = (await t.app.inject({ method: 'POST', url: '/api/registry/units', headers: hz, payload: newUnit({ name: '杭州登记管理单位', managementCategory: 'registration' }, { creditCode: cc, name: '杭州登记管理单位' }) })).json();
+    const reg = await t.app.inject({ method: 'POST', url: '/api/registry/registrations', headers: hz, payload: { unitId: unit.id, registeredOn: '2026-03-02' } });
+    expect(reg.statusCode).toBe(201);
+    expect(reg.json().registrationNumber).toBe(`${cc}001W`);
+    expect(reg.json().validUntil).toBe('2031-03-01');
+    const dup = await t.app.inject({ method: 'POST', url: '/api/registry/registrations', headers: hz, payload: { unitId: unit.id } });
+    expect(dup.statusCode).toBe(409);
+    expect(dup.json().code).toBe('REGISTRATION_EXISTS');
+    const other = await t.app.inject({ method: 'POST', url: `/api/registry/registrations/${reg.json().id}/cancel`, headers: nb });
+    expect(other.statusCode).toBe(404);
+    const cancelled = await t.app.inject({ method: 'POST', url: `/api/registry/registrations/${reg.json().id}/cancel`, headers: hz });
+    expect(cancelled.json().status).toBe('cancelled');
+    const again = await t.app.inject({ method: 'POST', url: '/api/registry/registrations', headers: hz, payload: { unitId: unit.id } });
+    expect(again.statusCode).toBe(201);
+    expect(again.json().registrationNumber).toBe(`${cc}001W`);
+    const list = (await t.app.inject({ url: `/api/registry/units/${unit.id}/registrations`, headers: hz })).json();
+    expect(list.map((r: any) => r.status).sort()).toEqual(['cancelled', 'valid']);
+  });
+});
+
+describe('API tokens', () => {
+  it('accepts a bearer token with the user scope and refuses a wrong one', async () => {
+    const user = await t.services.identity.getUserByUsername('nbuser');
+    const { secret } = await t.services.identity.createApiToken({ userId: user!.id, username: 'test', displayName: 'test', role: 'admin', regionPrefix: '', entityId: null, via: 'cli' }, user!.id, 'sync');
+    const ok = await t.app.inject({ url: '/api/registry/units?pageSize=200', headers: { authorization: `Bearer ${secret}` } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().items.every((u: any) => u.regionCode.startsWith('3302'))).toBe(true);
+    const bad = await t.app.inject({ url: '/api/registry/units', headers: { authorization: 'Bearer ept_wrong' } });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json().code).toBe('TOKEN_INVALID');
+  });
+});
