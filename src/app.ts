@@ -48,7 +48,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // While shutting down, answer in-flight requests with `Connection: close` so keep-alive
+  // sockets end after their last response and close() can complete.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (req, reply) => {
+    if (closing) reply.header('connection', 'close');
     reply.header('x-request-id', req.id);
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });

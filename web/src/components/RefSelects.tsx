@@ -136,8 +136,10 @@ export function IndustrySelect(props: {
   const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
   const [loading, setLoading] = useState(false);
   const seq = useRef(0);
+  const lastQuery = useRef('');
 
   const search = async (q: string) => {
+    lastQuery.current = q;
     const n = ++seq.current;
     setLoading(true);
     try {
@@ -176,7 +178,11 @@ export function IndustrySelect(props: {
       value={props.value || undefined}
       options={options}
       showSearch={{ filterOption: false, onSearch: (q) => void search(q) }}
-      onOpenChange={(open) => open && options.length <= 1 && void search('')}
+      onOpenChange={(open) => {
+        // re-run the current search (an open event can come after typing started)
+        if (open) void search(lastQuery.current);
+        else lastQuery.current = '';
+      }}
       onChange={(v) => props.onChange?.(v ?? undefined)}
       notFoundContent={null}
     />
