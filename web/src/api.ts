@@ -4,89 +4,29 @@
  */
 import type { Lang } from './i18n';
 
-export type Role =
-  | 'admin'
-  | 'ministry'
-  | 'provincial'
-  | 'municipal_permit'
-  | 'municipal_enforcement'
-  | 'monitoring'
-  | 'expert'
-  | 'enterprise'
-  | 'agency';
+// Shapes come from the server's zod contracts (type-only imports: nothing of zod is bundled).
+// JSON carries dates as ISO strings, hence Jsonify.
+import type { z } from 'zod';
+import type * as IdentityContracts from '../../src/contracts/identity';
+import type * as RegistryContracts from '../../src/contracts/registry';
 
-export interface CurrentUser {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  regionPrefix: string;
-  entityId: string | null;
-  permissions: string[];
-  csrfToken?: string;
-}
+type Jsonify<T> = T extends Date
+  ? string
+  : T extends (infer U)[]
+    ? Jsonify<U>[]
+    : T extends object
+      ? { [K in keyof T]: Jsonify<T[K]> }
+      : T;
+type Wire<S extends z.ZodType> = Jsonify<z.output<S>>;
 
-export type ManagementCategory = 'key' | 'simplified' | 'registration';
-export type UnitStatus = 'active' | 'closed';
-
-export interface UnitView {
-  id: string;
-  entityId: string;
-  creditCode: string;
-  entityName: string;
-  siteSeq: number;
-  name: string;
-  regionCode: string;
-  regionName: string | null;
-  industryCode: string;
-  industryEdition: string;
-  industryName: string | null;
-  managementCategory: ManagementCategory | null;
-  status: UnitStatus;
-  address: string;
-  longitude: number | null;
-  latitude: number | null;
-  contactPerson: string | null;
-  contactPhone: string | null;
-  closedAt: string | null;
-  closeReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-export interface UnitListResult {
-  items: UnitView[];
-  total: number;
-  totalCapped: boolean;
-  page: number;
-  pageSize: number;
-}
-
-export interface AuditEntry {
-  id: string;
-  seq: number;
-  occurredAt: string;
-  actorName: string;
-  requestId: string | null;
-  action: string;
-  entityType: string;
-  entityId: string;
-  before: unknown;
-  after: unknown;
-}
-
-export interface Registration {
-  id: string;
-  unitId: string;
-  regionCode: string;
-  registrationNumber: string;
-  status: 'valid' | 'cancelled';
-  registeredOn: string;
-  validUntil: string;
-  cancelledAt: string | null;
-  createdAt: string;
-}
+export type Role = z.output<typeof IdentityContracts.Role>;
+export type CurrentUser = Wire<typeof IdentityContracts.CurrentUser>;
+export type ManagementCategory = z.output<typeof RegistryContracts.ManagementCategory>;
+export type UnitStatus = z.output<typeof RegistryContracts.UnitStatus>;
+export type UnitView = Wire<typeof RegistryContracts.UnitView>;
+export type UnitListResult = Wire<typeof RegistryContracts.UnitListResult>;
+export type AuditEntry = Wire<typeof RegistryContracts.AuditEntryView>;
+export type Registration = Wire<typeof RegistryContracts.RegistrationView>;
 
 export interface Region {
   code: string;
@@ -104,36 +44,9 @@ export interface Industry {
   parent: string | null;
 }
 
-export interface ImportRowError {
-  row: number;
-  column: string;
-  value: string;
-  reason: string;
-  reasonEn: string;
-}
-
-export interface ImportResult {
-  mode: 'dry-run' | 'all-or-nothing' | 'good-only';
-  totalRows: number;
-  goodRows: number;
-  badRows: number;
-  errors: ImportRowError[];
-  cleanups: { row: number; column: string; from: string; to: string }[];
-  imported: number;
-  entitiesCreated: number;
-  encoding: string | null;
-  warnings: string[];
-}
-
-export interface ImportJob {
-  id: string;
-  status: 'running' | 'done' | 'failed';
-  phase: string;
-  processed: number;
-  total: number;
-  result: ImportResult | null;
-  error: { code: string; message: string } | null;
-}
+export type ImportRowError = Wire<typeof RegistryContracts.ImportRowError>;
+export type ImportResult = Wire<typeof RegistryContracts.ImportResult>;
+export type ImportJob = Wire<typeof RegistryContracts.ImportJobView>;
 
 export interface FieldError {
   field: string;

@@ -19,7 +19,6 @@ import {
   UnitListResult,
   UnitUpdateInput,
   UnitView,
-  type ImportResult,
 } from '../../contracts/registry.ts';
 import { requirePermission } from '../identity/index.ts';
 import type { RegistryService } from './registry.service.ts';
@@ -33,17 +32,7 @@ import type { Clock } from '../../platform/clock.ts';
 const IdParams = z.object({ id: z.string().uuid() }).strict();
 const EXPORT_MAX = 200_000;
 
-interface ImportJob {
-  id: string;
-  ownerId: string;
-  status: 'running' | 'done' | 'failed';
-  phase: string;
-  processed: number;
-  total: number;
-  result: ImportResult | null;
-  error: { code: string; message: string } | null;
-  finishedAt?: number;
-}
+type ImportJob = z.infer<typeof ImportJobView> & { ownerId: string; finishedAt?: number };
 
 /**
  * Registry API. Handlers are thin: permission check, then the service, which scopes every

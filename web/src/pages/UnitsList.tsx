@@ -109,7 +109,7 @@ export default function UnitsList() {
       sorter: true,
       sortOrder: sortOrder('creditCode'),
       render: (v: string) => (
-        <Typography.Text code data-testid="unit-credit-code">
+        <Typography.Text code data-testid="unit-credit-code" style={{ whiteSpace: 'nowrap' }}>
           {v}
         </Typography.Text>
       ),
