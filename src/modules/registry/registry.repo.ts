@@ -97,6 +97,23 @@ export async function listUnitRows(db: Tx, actor: Actor, q: UnitListQuery, limit
     .offset(offset)) as UnitRow[];
 }
 
+/**
+ * Export pages in (created_at, id) order, continuing after the last row seen: keyset paging
+ * costs the same for the last page as for the first, unlike OFFSET.
+ */
+export async function listUnitRowsAfter(db: Tx, actor: Actor, q: UnitListQuery, after: { createdAt: Date; id: string } | null, limit: number): Promise<UnitRow[]> {
+  const where = after
+    ? and(unitFilters(actor, q), sql`(${registryUnit.createdAt}, ${registryUnit.id}) > (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`)
+    : unitFilters(actor, q);
+  return (await db
+    .select(unitColumns)
+    .from(registryUnit)
+    .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
+    .where(where)
+    .orderBy(asc(registryUnit.createdAt), asc(registryUnit.id))
+    .limit(limit)) as UnitRow[];
+}
+
 /** Count matches, stopping at `cap` so a national count never scans millions of rows. */
 export async function countUnits(db: Tx, actor: Actor, q: UnitListQuery, cap: number): Promise<number> {
   const inner = db

@@ -85,13 +85,16 @@ export function createRegistryService(deps: RegistryDeps) {
       return { items: rows.map(v), total: Math.min(total, COUNT_CAP), totalCapped: total > COUNT_CAP, page, pageSize };
     },
 
-    /** Rows for export, in pages, within scope; the caller streams them out. */
-    async *exportUnits(actor: Actor, q: UnitListQuery, max = 1_000_000): AsyncGenerator<UnitView[]> {
-      const pageSize = 5000;
-      for (let offset = 0; offset < max; offset += pageSize) {
-        const rows = await repo.listUnitRows(db, actor, { ...q, sort: q.sort ?? 'createdAt', order: q.order ?? 'asc' }, Math.min(pageSize, max - offset), offset);
+    /** Rows for export, in pages (oldest first), within scope; the caller streams them out. */
+    async *exportUnits(actor: Actor, q: UnitListQuery, max = 1_000_000, pageSize = 5000): AsyncGenerator<UnitView[]> {
+      let after: { createdAt: Date; id: string } | null = null;
+      for (let done = 0; done < max; ) {
+        const rows = await repo.listUnitRowsAfter(db, actor, q, after, Math.min(pageSize, max - done));
         if (rows.length === 0) return;
         yield rows.map(viewWith(await lookup()));
+        done += rows.length;
+        const last = rows[rows.length - 1];
+        after = { createdAt: last.createdAt, id: last.id };
         if (rows.length < pageSize) return;
       }
     },
