@@ -108,7 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerReferenceRoutes(app, { reference: services.reference });
-  registerRegistryRoutes(app, { registry: services.registry, db: database.db, clock });
+  registerRegistryRoutes(app, { registry: services.registry, identity: services.identity, db: database.db, clock });
 
   const serveWeb = deps.serveWeb ?? existsSync(WEB_DIST);
   if (serveWeb) {

@@ -55,7 +55,7 @@ export async function buildTestApp(overrides: Record<string, string> = {}) {
     clock,
     services,
     async addUser(username: string, role: string, regionPrefix: string, entityId: string | null = null) {
-      await services.identity.createUser(admin, { username, displayName: username, password: TEST_PASSWORD, role, regionPrefix, entityId });
+      await services.identity.createUser(admin, { username, displayName: `用户 ${username}`, password: TEST_PASSWORD, role, regionPrefix, entityId });
     },
     async close() {
       await app.close();

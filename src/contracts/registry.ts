@@ -162,6 +162,8 @@ export const AuditEntryView = z.object({
   chain: z.string(),
   occurredAt: z.date(),
   actorName: z.string(),
+  /** the actor's display name today (null for the command line or a removed user) */
+  actorDisplayName: z.string().nullable(),
   requestId: z.string().nullable(),
   action: z.string(),
   entityType: z.string(),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, isNull, lt, or, gt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
@@ -191,6 +191,14 @@ export function createIdentityService(deps: { db: Db; clock: Clock; options: Ide
         await recordAudit(tx, clock, actor, { action: 'token.create', entityType: 'api_token', entityId: id, regionCode: u.regionPrefix || null, after: { userId, name, expiresAt: expiresAt ?? null } });
       });
       return { id, secret };
+    },
+
+    /** Display names of users by id, for showing who did what. */
+    async displayNames(ids: string[]): Promise<Map<string, string>> {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return new Map();
+      const rows = await db.select({ id: appUser.id, displayName: appUser.displayName }).from(appUser).where(inArray(appUser.id, unique));
+      return new Map(rows.map((r) => [r.id, r.displayName]));
     },
 
     async getUserByUsername(username: string) {

@@ -63,7 +63,10 @@ describe('creating units', () => {
     const actions = history.json().map((h: any) => h.action);
     expect(actions).toContain('unit.create');
     expect(actions).toContain('entity.create');
-    expect(history.json().find((h: any) => h.action === 'unit.create').actorName).toBe('hzuser');
+    const created = history.json().find((h: any) => h.action === 'unit.create');
+    expect(created.actorName).toBe('hzuser');
+    expect(created.actorDisplayName).toBe('用户 hzuser');
+    expect(created.requestId).toBeTruthy();
   });
 
   it('refuses a second entity with the same credit code, naming the existing one', async () => {

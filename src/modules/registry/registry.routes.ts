@@ -20,7 +20,7 @@ import {
   UnitUpdateInput,
   UnitView,
 } from '../../contracts/registry.ts';
-import { requirePermission } from '../identity/index.ts';
+import { requirePermission, type IdentityService } from '../identity/index.ts';
 import type { RegistryService } from './registry.service.ts';
 import { importUnits } from './registry.import.ts';
 import { writeCsv, writeXlsx } from './import-file.ts';
@@ -38,7 +38,7 @@ type ImportJob = z.infer<typeof ImportJobView> & { ownerId: string; finishedAt?:
  * Registry API. Handlers are thin: permission check, then the service, which scopes every
  * query by the caller. Out-of-scope ids answer 404 like missing ones.
  */
-export function registerRegistryRoutes(app: FastifyInstance, deps: { registry: RegistryService; db: Db; clock: Clock }) {
+export function registerRegistryRoutes(app: FastifyInstance, deps: { registry: RegistryService; identity: Pick<IdentityService, 'displayNames'>; db: Db; clock: Clock }) {
   const { registry } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['registry'];
@@ -88,7 +88,9 @@ export function registerRegistryRoutes(app: FastifyInstance, deps: { registry: R
 
   r.get('/api/registry/units/:id/history', { schema: { tags, summary: 'Audit history of a unit / 变更记录', params: IdParams, response: { 200: z.array(AuditEntryView) } } }, async (req) => {
     const actor = requirePermission(req, 'registry.read');
-    return registry.unitHistory(actor, req.params.id);
+    const events = await registry.unitHistory(actor, req.params.id);
+    const names = await deps.identity.displayNames(events.map((e) => e.actorId).filter((x): x is string => !!x));
+    return events.map((e) => ({ ...e, actorDisplayName: (e.actorId && names.get(e.actorId)) || null }));
   });
 
   r.get('/api/registry/units/:id/registrations', { schema: { tags, summary: 'Registrations of a unit / 排污登记', params: IdParams, response: { 200: z.array(RegistrationView) } } }, async (req) => {

@@ -253,7 +253,7 @@ export default function UnitDetail({ id }: { id: string }) {
                   <Space size="small" wrap>
                     <Typography.Text strong>{tMaybe(`action.${h.action}`, h.action)}</Typography.Text>
                     <Typography.Text type="secondary">{new Date(h.occurredAt).toLocaleString()}</Typography.Text>
-                    <Typography.Text data-testid="history-actor">{t('unit.historyBy', { name: h.actorName })}</Typography.Text>
+                    <Typography.Text data-testid="history-actor">{t('unit.historyBy', { name: h.actorDisplayName ? `${h.actorDisplayName} (${h.actorName})` : h.actorName })}</Typography.Text>
                     {h.requestId && (
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {t('common.requestId')}: {h.requestId}
