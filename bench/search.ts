@@ -9,7 +9,7 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { cliActor, type Actor } from '../src/platform/actor.ts';
 import { demoCounties, generateDemoRows, seededRandom } from '../src/modules/demo/index.ts';
-import { nameGrams, registryEntity, registryUnit, type GoodRow } from '../src/modules/registry/index.ts';
+import { unitSearchTokens, registryEntity, registryUnit, type GoodRow } from '../src/modules/registry/index.ts';
 import { INDUSTRY_EDITION } from '../src/modules/registry/registry.service.ts';
 import { unitFilters, unitColumns } from '../src/modules/registry/registry.repo.ts';
 import { createIdentityService } from '../src/modules/identity/index.ts';
@@ -53,11 +53,11 @@ interface Query {
  * Chinese names, valid credit codes) with one `insert … select from unnest(…)` per column set and
  * chunk of 50k rows. bulkInsertUnits is the import's write path and runs at ~1.5k rows/s here
  * (see the import benchmark), which would take ~10 min for a million rows; audit events are not
- * written for this load (they play no part in the search). name_grams is computed with the
- * registry's own nameGrams(). created_at is spread over 2019–2025 so the default sort
+ * written for this load (they play no part in the search). search_tokens is computed with the
+ * registry's own unitSearchTokens(). created_at is spread over 2019–2025 so the default sort
  * (newest first) sees a realistic spread.
  */
-async function loadUnits(database: Database, count: number): Promise<{ rows: GoodRow[]; seconds: number }> {
+export async function loadUnits(database: Database, count: number): Promise<{ rows: GoodRow[]; seconds: number }> {
   const counties = await demoCounties(database);
   const tg = performance.now();
   const rows = generateDemoRows(counties, count, 2022);
@@ -85,7 +85,7 @@ async function loadUnits(database: Database, count: number): Promise<{ rows: Goo
         seq = 0;
         e.id.push(entityId); e.code.push(r.creditCode); e.name.push(r.entityName); e.rep.push(r.legalRepresentative); e.region.push(r.regionCode); e.at.push(at);
       }
-      u.id.push(randomUUID()); u.entity.push(entityId); u.seq.push(++seq); u.name.push(r.siteName); u.grams.push(nameGrams(r.siteName).join(SEP));
+      u.id.push(randomUUID()); u.entity.push(entityId); u.seq.push(++seq); u.name.push(r.siteName); u.grams.push(unitSearchTokens({ name: r.siteName, regionCode: r.regionCode, industryCode: r.industryCode, managementCategory: r.managementCategory, status: 'active' }).join(SEP));
       u.region.push(r.regionCode); u.industry.push(r.industryCode); u.category.push(r.managementCategory); u.address.push(r.address);
       u.lng.push(r.longitude); u.lat.push(r.latitude); u.person.push(r.contactPerson); u.phone.push(r.contactPhone); u.at.push(at);
     });
@@ -98,7 +98,7 @@ async function loadUnits(database: Database, count: number): Promise<{ rows: Goo
         [e.id, e.code, e.name, e.rep, e.region, e.at],
       );
       await client.query(
-        `insert into registry_unit (id, entity_id, site_seq, name, name_grams, region_code, industry_code, industry_edition, management_category, status,
+        `insert into registry_unit (id, entity_id, site_seq, name, search_tokens, region_code, industry_code, industry_edition, management_category, status,
                                     address, longitude, latitude, contact_person, contact_phone, created_at, updated_at, version)
          select id, entity, seq, name, string_to_array(grams, $15), region, industry, $16, category, 'active', address, lng, lat, person, phone, at, at, 1
          from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::float8[], $12::text[], $13::text[], $14::timestamptz[])
@@ -124,7 +124,7 @@ async function loadUnits(database: Database, count: number): Promise<{ rows: Goo
 }
 
 /** A fixed, seeded set of queries: each takes a name fragment (2–3 characters) of a real unit, its city and industry division. */
-function buildQueries(rows: GoodRow[], n: number): Query[] {
+export function buildQueries(rows: GoodRow[], n: number): Query[] {
   const rnd = seededRandom(20260101);
   const out: Query[] = [];
   while (out.length < n) {

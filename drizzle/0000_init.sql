@@ -152,7 +152,7 @@ CREATE TABLE "registry_unit" (
 	"entity_id" uuid NOT NULL,
 	"site_seq" integer NOT NULL,
 	"name" text NOT NULL,
-	"name_grams" text[] NOT NULL,
+	"search_tokens" text[] NOT NULL,
 	"region_code" text NOT NULL,
 	"industry_code" text NOT NULL,
 	"industry_edition" text NOT NULL,
@@ -190,5 +190,5 @@ CREATE INDEX "registry_registration_region_idx" ON "registry_registration" USING
 CREATE UNIQUE INDEX "registry_unit_entity_site_uq" ON "registry_unit" USING btree ("entity_id","site_seq");--> statement-breakpoint
 CREATE INDEX "registry_unit_region_idx" ON "registry_unit" USING btree ("region_code" text_pattern_ops,"name");--> statement-breakpoint
 CREATE INDEX "registry_unit_industry_idx" ON "registry_unit" USING btree ("industry_code" text_pattern_ops);--> statement-breakpoint
-CREATE INDEX "registry_unit_name_grams_idx" ON "registry_unit" USING gin ("name_grams");--> statement-breakpoint
+CREATE INDEX "registry_unit_search_tokens_idx" ON "registry_unit" USING gin ("search_tokens");--> statement-breakpoint
 CREATE INDEX "registry_unit_created_idx" ON "registry_unit" USING btree ("created_at");

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, sql, gt } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db.ts';
+import { bulkInsert } from '../../platform/bulk.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { auditEvent, auditChainHead } from './audit.tables.ts';
@@ -78,7 +79,12 @@ export async function recordAuditBatch(tx: Tx, clock: Clock, actor: Actor, input
       prevHash = hash;
       return { ...row, hash };
     });
-    for (let i = 0; i < rows.length; i += 2000) await tx.insert(auditEvent).values(rows.slice(i, i + 2000));
+    await bulkInsert(
+      tx,
+      'audit_event',
+      [['id', 'uuid'], ['chain', 'text'], ['seq', 'bigint'], ['occurred_at', 'timestamptz'], ['actor_id', 'uuid'], ['actor_name', 'text'], ['request_id', 'text'], ['action', 'text'], ['entity_type', 'text'], ['entity_id', 'text'], ['region_code', 'text'], ['before', 'jsonb'], ['after', 'jsonb'], ['prev_hash', 'text'], ['hash', 'text']],
+      rows.map((r) => [r.id, r.chain, r.seq, r.occurredAt, r.actorId, r.actorName, r.requestId, r.action, r.entityType, r.entityId, r.regionCode, r.before, r.after, r.prevHash, r.hash]),
+    );
     await tx
       .insert(auditChainHead)
       .values({ chain, lastSeq: seq, lastHash: prevHash })

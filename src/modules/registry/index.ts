@@ -4,4 +4,4 @@ export { importUnits, bulkInsertUnits, UNIT_COLUMNS, type GoodRow } from './regi
 export { EXPORT_HEADERS, exportRow } from './registry.export.ts';
 export { checkCreditCode, describeCreditCodeCheck, isValidCreditCode, makeCreditCode } from './credit-code.ts';
 export { registryEntity, registryUnit, registryRegistration } from './registry.tables.ts';
-export { nameGrams } from './name-grams.ts';
+export { nameGrams, unitSearchTokens } from './search-tokens.ts';

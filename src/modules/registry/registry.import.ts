@@ -8,7 +8,8 @@ import { recordAuditBatch, type AuditInput } from '../audit/index.ts';
 import type { ImportMode, ImportResult, ImportRowError, ManagementCategory } from '../../contracts/registry.ts';
 import { registryEntity, registryUnit } from './registry.tables.ts';
 import { parseImportFile, mapHeaders, ImportFileError } from './import-file.ts';
-import { nameGrams } from './name-grams.ts';
+import { unitSearchTokens } from './search-tokens.ts';
+import { bulkInsert, type BulkColumnType } from '../../platform/bulk.ts';
 import type { FieldChecks } from './registry.validate.ts';
 import { INDUSTRY_EDITION } from './registry.service.ts';
 
@@ -270,7 +271,12 @@ export async function bulkInsertUnits(
       entityIds.set(r.creditCode, id);
       newEntities.push({ id, creditCode: r.creditCode, creditCodeRaw: r.creditCodeRaw, name: r.entityName, legalRepresentative: r.legalRepresentative, regionCode: r.regionCode, createdAt: now, updatedAt: now });
     }
-    for (let i = 0; i < newEntities.length; i += 1000) await tx.insert(registryEntity).values(newEntities.slice(i, i + 1000));
+    await bulkInsert(
+      tx,
+      'registry_entity',
+      [['id', 'uuid'], ['credit_code', 'text'], ['credit_code_raw', 'text'], ['name', 'text'], ['legal_representative', 'text'], ['region_code', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']],
+      newEntities.map((e) => [e.id, e.creditCode, e.creditCodeRaw, e.name, e.legalRepresentative, e.regionCode, now, now]),
+    );
     // Site numbers continue after each existing entity's highest; locks keep concurrent imports apart.
     const nextSeq = new Map<string, number>();
     const existingIds = [...new Set(rows.map((r) => existing.get(r.creditCode)?.id).filter((x): x is string => !!x))];
@@ -285,7 +291,7 @@ export async function bulkInsertUnits(
       for (const m of maxes) nextSeq.set(m.entityId, m.m);
     }
     const audits: AuditInput[] = newEntities.map((e) => ({ action: 'entity.create', entityType: 'entity', entityId: e.id!, regionCode: e.regionCode, after: { creditCode: e.creditCode, creditCodeRaw: e.creditCodeRaw, name: e.name, source: 'import' } }));
-    const units: (typeof registryUnit.$inferInsert)[] = [];
+    const units: (Omit<typeof registryUnit.$inferInsert, 'searchTokens'> & { id: string; status: string })[] = [];
     for (const r of rows) {
       const entityId = entityIds.get(r.creditCode)!;
       const seq = (nextSeq.get(entityId) ?? 0) + 1;
@@ -296,7 +302,6 @@ export async function bulkInsertUnits(
         entityId,
         siteSeq: seq,
         name: r.siteName,
-        nameGrams: nameGrams(r.siteName),
         regionCode: r.regionCode,
         industryCode: r.industryCode,
         industryEdition: INDUSTRY_EDITION,
@@ -312,12 +317,24 @@ export async function bulkInsertUnits(
         version: 1,
       };
       units.push(u);
-      const { nameGrams: _g, createdAt: _c, updatedAt: _u, ...shape } = u;
+      const { createdAt: _c, updatedAt: _u, ...shape } = u;
       audits.push({ action: 'unit.import', entityType: 'unit', entityId: u.id, regionCode: u.regionCode, after: { ...shape, creditCode: r.creditCode, sourceRow: r.row } });
     }
-    for (let i = 0; i < units.length; i += 1000) {
-      await tx.insert(registryUnit).values(units.slice(i, i + 1000));
-      progress(Math.min(i + 1000, units.length));
+    const UNIT_COLUMNS_SQL: [string, BulkColumnType][] = [
+      ['id', 'uuid'], ['entity_id', 'uuid'], ['site_seq', 'integer'], ['name', 'text'], ['search_tokens', 'text[]'], ['region_code', 'text'],
+      ['industry_code', 'text'], ['industry_edition', 'text'], ['management_category', 'text'], ['status', 'text'], ['address', 'text'],
+      ['longitude', 'double precision'], ['latitude', 'double precision'], ['contact_person', 'text'], ['contact_phone', 'text'],
+      ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['version', 'integer'],
+    ];
+    for (let i = 0; i < units.length; i += 10_000) {
+      const part = units.slice(i, i + 10_000);
+      await bulkInsert(
+        tx,
+        'registry_unit',
+        UNIT_COLUMNS_SQL,
+        part.map((u) => [u.id, u.entityId, u.siteSeq, u.name, unitSearchTokens(u), u.regionCode, u.industryCode, u.industryEdition, u.managementCategory, u.status, u.address, u.longitude, u.latitude, u.contactPerson, u.contactPhone, now, now, 1]),
+      );
+      progress(Math.min(i + part.length, units.length));
     }
     await recordAuditBatch(tx, clock, actor, audits);
     return { units: units.length, entities: newEntities.length };

@@ -3,7 +3,7 @@ import type { Tx } from '../../platform/db.ts';
 import type { Actor } from '../../platform/actor.ts';
 import type { UnitListQuery } from '../../contracts/registry.ts';
 import { registryEntity, registryUnit, registryRegistration } from './registry.tables.ts';
-import { escapeLike, nameGrams, normalizeForSearch } from './name-grams.ts';
+import { escapeLike, facet, nameGrams, normalizeForSearch } from './search-tokens.ts';
 
 export const unitColumns = {
   id: registryUnit.id,
@@ -55,22 +55,38 @@ export function entityScope(actor: Actor): SQL {
 
 export function unitFilters(actor: Actor, q: UnitListQuery): SQL {
   const conds: SQL[] = [unitScope(actor)];
-  if (q.region) conds.push(like(registryUnit.regionCode, `${q.region}%`));
-  if (q.industry) conds.push(like(registryUnit.industryCode, `${q.industry}%`));
-  if (q.category) conds.push(eq(registryUnit.managementCategory, q.category));
-  if (q.status) conds.push(eq(registryUnit.status, q.status));
+  // Facet and name tokens go into one GIN lookup; the plain conditions re-check them.
+  const tokens = new Set<string>();
+  if (actor.regionPrefix) tokens.add(facet.region(actor.regionPrefix));
+  if (q.region) {
+    conds.push(like(registryUnit.regionCode, `${q.region}%`));
+    if ([2, 4, 6].includes(q.region.length)) tokens.add(facet.region(q.region));
+  }
+  if (q.industry) {
+    conds.push(like(registryUnit.industryCode, `${q.industry}%`));
+    tokens.add(facet.industry(q.industry));
+  }
+  if (q.category) {
+    conds.push(eq(registryUnit.managementCategory, q.category));
+    tokens.add(facet.category(q.category));
+  }
+  if (q.status) {
+    conds.push(eq(registryUnit.status, q.status));
+    tokens.add(facet.status(q.status));
+  }
   if (q.entityId) conds.push(eq(registryUnit.entityId, q.entityId));
   if (q.creditCode) conds.push(like(registryEntity.creditCode, `${escapeLike(q.creditCode.toUpperCase())}%`));
   if (q.q) {
     const needle = normalizeForSearch(q.q);
     if (needle) {
-      const grams = nameGrams(needle);
-      const pattern = `%${escapeLike(needle)}%`;
-      if (grams.length > 0 && [...needle].length >= 2) {
-        conds.push(sql`${registryUnit.nameGrams} @> ${sql.param(grams)}::text[]`);
-      }
-      conds.push(sql`lower(${registryUnit.name}) like ${pattern}`);
+      if ([...needle].length >= 2) for (const g of nameGrams(needle)) tokens.add(g);
+      conds.push(sql`lower(${registryUnit.name}) like ${`%${escapeLike(needle)}%`}`);
     }
+  }
+  // A filter on the jurisdiction alone matches a large share of rows; the token only pays off
+  // together with something narrower.
+  if (tokens.size > (actor.regionPrefix ? 1 : 0)) {
+    conds.push(sql`${registryUnit.searchTokens} @> ${sql.param([...tokens])}::text[]`);
   }
   return and(...conds)!;
 }

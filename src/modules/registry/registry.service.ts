@@ -8,7 +8,7 @@ import { recordAudit, listAuditForEntity } from '../audit/index.ts';
 import type { UnitCreateInput, UnitUpdateInput, UnitListQuery, UnitView } from '../../contracts/registry.ts';
 import { registryEntity, registryUnit, registryRegistration } from './registry.tables.ts';
 import * as repo from './registry.repo.ts';
-import { nameGrams } from './name-grams.ts';
+import { unitSearchTokens } from './search-tokens.ts';
 import { createFieldChecks, type FieldProblem, type ReferenceLookup } from './registry.validate.ts';
 import {
   EntityExistsError,
@@ -161,7 +161,6 @@ export function createRegistryService(deps: RegistryDeps) {
             entityId: entity.id,
             siteSeq,
             name: input.name,
-            nameGrams: nameGrams(input.name),
             regionCode: input.regionCode,
             industryCode: input.industryCode,
             industryEdition: INDUSTRY_EDITION,
@@ -176,8 +175,8 @@ export function createRegistryService(deps: RegistryDeps) {
             updatedAt: now,
             version: 1,
           };
-          await tx.insert(registryUnit).values(unit);
-          const { nameGrams: _g, ...shape } = unit;
+          await tx.insert(registryUnit).values({ ...unit, searchTokens: unitSearchTokens(unit) });
+          const shape = unit;
           await recordAudit(tx, clock, actor, { action: 'unit.create', entityType: 'unit', entityId: unit.id, regionCode: unit.regionCode, after: auditShape({ ...shape, creditCode: entity.creditCode }) });
           return view((await repo.getUnitRow(tx, { ...actor, regionPrefix: '', role: 'admin' }, unit.id))!);
         });
@@ -199,10 +198,10 @@ export function createRegistryService(deps: RegistryDeps) {
         const { version, ...changes } = input;
         const set: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(changes)) if (v !== undefined) set[k] = v === '' ? null : v;
-        if (typeof set.name === 'string') set.nameGrams = nameGrams(set.name);
+        const merged = { ...before, ...set } as repo.UnitRow;
         const updated = await tx
           .update(registryUnit)
-          .set({ ...set, updatedAt: clock.now(), version: sql`${registryUnit.version} + 1` })
+          .set({ ...set, searchTokens: unitSearchTokens(merged), updatedAt: clock.now(), version: sql`${registryUnit.version} + 1` })
           .where(and(eq(registryUnit.id, id), eq(registryUnit.version, version)))
           .returning({ id: registryUnit.id });
         if (updated.length === 0) throw new UnitConcurrentUpdateError();
@@ -230,7 +229,14 @@ export function createRegistryService(deps: RegistryDeps) {
         const now = clock.now();
         const updated = await tx
           .update(registryUnit)
-          .set({ status: to, closedAt: to === 'closed' ? now : null, closeReason: to === 'closed' ? reason ?? null : null, updatedAt: now, version: sql`${registryUnit.version} + 1` })
+          .set({
+            status: to,
+            searchTokens: unitSearchTokens({ ...before, status: to }),
+            closedAt: to === 'closed' ? now : null,
+            closeReason: to === 'closed' ? (reason ?? null) : null,
+            updatedAt: now,
+            version: sql`${registryUnit.version} + 1`,
+          })
           .where(and(eq(registryUnit.id, id), eq(registryUnit.status, from), eq(registryUnit.version, version)))
           .returning({ id: registryUnit.id });
         if (updated.length === 0) throw new UnitConcurrentUpdateError();

@@ -36,8 +36,8 @@ export const registryUnit = pgTable(
       .references(() => registryEntity.id),
     siteSeq: integer('site_seq').notNull(),
     name: text('name').notNull(),
-    /** overlapping two-character slices of the name, for indexed partial Chinese-name search */
-    nameGrams: text('name_grams').array().notNull(),
+    /** name bigrams and facet tokens for the indexed list search (see search-tokens.ts) */
+    searchTokens: text('search_tokens').array().notNull(),
     regionCode: text('region_code').notNull(),
     industryCode: text('industry_code').notNull(),
     industryEdition: text('industry_edition').notNull(),
@@ -61,7 +61,7 @@ export const registryUnit = pgTable(
     uniqueIndex('registry_unit_entity_site_uq').on(t.entityId, t.siteSeq),
     index('registry_unit_region_idx').on(sql`${t.regionCode} text_pattern_ops`, t.name),
     index('registry_unit_industry_idx').on(sql`${t.industryCode} text_pattern_ops`),
-    index('registry_unit_name_grams_idx').using('gin', t.nameGrams),
+    index('registry_unit_search_tokens_idx').using('gin', t.searchTokens),
     index('registry_unit_created_idx').on(t.createdAt),
   ],
 );

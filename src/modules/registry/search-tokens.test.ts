@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { escapeLike, nameGrams, normalizeForSearch } from './name-grams.ts';
+import { escapeLike, nameGrams, normalizeForSearch, unitSearchTokens } from './search-tokens.ts';
 
 describe('name grams', () => {
   it('splits names into overlapping pairs', () => {
@@ -24,5 +24,13 @@ describe('name grams', () => {
   });
   it('escapes LIKE wildcards', () => {
     expect(escapeLike('100%_a\\b')).toBe('100\\%\\_a\\\\b');
+  });
+});
+
+describe('unit search tokens', () => {
+  it('adds facet tokens that never collide with name bigrams', () => {
+    const t = unitSearchTokens({ name: '#r33印染', regionCode: '330106', industryCode: '1713', managementCategory: 'key', status: 'active' });
+    expect(t).toEqual(expect.arrayContaining(['#r', 'r3', '印染', '#r33', '#r3301', '#r330106', '#i17', '#i171', '#i1713', '#ckey', '#sactive']));
+    expect(nameGrams('#r33印染').every((g) => g.length <= 2)).toBe(true);
   });
 });
