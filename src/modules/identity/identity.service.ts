@@ -31,8 +31,14 @@ const LOGIN_FAILED = () =>
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 
+/** How long a resolved session is reused without asking the database (per process). */
+const SESSION_CACHE_MS = 5_000;
+
 export function createIdentityService(deps: { db: Db; clock: Clock; options: IdentityOptions }) {
   const { db, clock, options } = deps;
+  // Every console request resolves its session; a short cache saves a query per request.
+  // Logout drops the entry at once; elsewhere a change shows within SESSION_CACHE_MS.
+  const sessionCache = new Map<string, { actor: Actor; csrfToken: string; expiresAt: number; cachedAt: number }>();
 
   function toActor(u: typeof appUser.$inferSelect, via: Actor['via']): Actor {
     return {
@@ -149,6 +155,12 @@ export function createIdentityService(deps: { db: Db; clock: Clock; options: Ide
     /** Resolve a session cookie; slides the expiry forward. Undefined when absent or expired. */
     async authenticateSession(token: string): Promise<{ actor: Actor; csrfToken: string } | undefined> {
       const now = clock.now();
+      const key = sha256(token);
+      const cached = sessionCache.get(key);
+      if (cached && now.getTime() - cached.cachedAt < SESSION_CACHE_MS && cached.cachedAt <= now.getTime() && cached.expiresAt > now.getTime()) {
+        return { actor: cached.actor, csrfToken: cached.csrfToken };
+      }
+      sessionCache.delete(key);
       const rows = await db
         .select({ user: appUser, session: userSession })
         .from(userSession)
@@ -158,10 +170,15 @@ export function createIdentityService(deps: { db: Db; clock: Clock; options: Ide
       if (!row || row.user.disabled) return undefined;
       const newExpiry = new Date(now.getTime() + options.sessionTtlMinutes * 60_000);
       // Only touch the row once a minute has passed, to keep reads cheap.
+      let expiresAt = row.session.expiresAt;
       if (newExpiry.getTime() - row.session.expiresAt.getTime() > 60_000) {
         await db.update(userSession).set({ expiresAt: newExpiry }).where(eq(userSession.tokenHash, row.session.tokenHash));
+        expiresAt = newExpiry;
       }
-      return { actor: toActor(row.user, 'session'), csrfToken: row.session.csrfToken };
+      const result = { actor: toActor(row.user, 'session'), csrfToken: row.session.csrfToken };
+      if (sessionCache.size > 100_000) sessionCache.clear();
+      sessionCache.set(key, { ...result, expiresAt: expiresAt.getTime(), cachedAt: now.getTime() });
+      return result;
     },
 
     async authenticateToken(token: string): Promise<Actor | undefined> {
@@ -177,6 +194,7 @@ export function createIdentityService(deps: { db: Db; clock: Clock; options: Ide
     },
 
     async logout(token: string) {
+      sessionCache.delete(sha256(token));
       await db.delete(userSession).where(eq(userSession.tokenHash, sha256(token)));
     },
 

@@ -195,6 +195,14 @@ describe('sessions', () => {
     t.clock.advance(-3 * 60 * 60_000);
   });
 
+  it('ends a session at logout', async () => {
+    const s = await login(t.app, 'provuser');
+    expect((await t.app.inject({ url: '/api/auth/me', headers: s })).statusCode).toBe(200);
+    const out = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: s });
+    expect(out.statusCode).toBe(204);
+    expect((await t.app.inject({ url: '/api/auth/me', headers: s })).statusCode).toBe(401);
+  });
+
   it('locks an account after repeated failures', async () => {
     await t.addUser('victim', 'provincial', '33');
     for (let i = 0; i < 5; i++) {
