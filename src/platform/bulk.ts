@@ -2,7 +2,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Tx } from './db.ts';
 
 /** PostgreSQL type of a column for a bulk insert; `text[]` columns travel as joined text. */
-export type BulkColumnType = 'uuid' | 'text' | 'integer' | 'bigint' | 'double precision' | 'timestamptz' | 'date' | 'boolean' | 'jsonb' | 'text[]';
+/** `jsonb-text`: values that are already JSON text (or null). */
+export type BulkColumnType = 'uuid' | 'text' | 'integer' | 'bigint' | 'double precision' | 'timestamptz' | 'date' | 'boolean' | 'jsonb' | 'jsonb-text' | 'text[]';
 
 /** Separator for `text[]` cells: a control character that the callers strip from values. */
 const ARRAY_SEP = '\u0001';
@@ -32,10 +33,10 @@ export async function bulkInsert(tx: Tx, table: string, columns: [name: string, 
     const selects: SQL[] = [];
     columns.forEach(([, type], i) => {
       const values = toParam(type, part.map((r) => r[i]));
-      const arrayType = type === 'jsonb' || type === 'text[]' ? 'text' : type;
+      const arrayType = type === 'jsonb' || type === 'jsonb-text' || type === 'text[]' ? 'text' : type;
       params.push(sql`${sql.param(values)}::${sql.raw(arrayType)}[]`);
       const c = sql.raw(`c${i}`);
-      selects.push(type === 'jsonb' ? sql`${c}::jsonb` : type === 'text[]' ? sql`string_to_array(${c}, chr(1))` : c);
+      selects.push(type === 'jsonb' || type === 'jsonb-text' ? sql`${c}::jsonb` : type === 'text[]' ? sql`string_to_array(${c}, chr(1))` : c);
     });
     const names = sql.raw(columns.map(([n]) => `"${n}"`).join(', '));
     const aliases = sql.raw(columns.map((_, i) => `c${i}`).join(', '));

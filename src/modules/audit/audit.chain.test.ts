@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
 import { canonicalJson, chainFor, hashAuditRow, GENESIS_HASH } from './audit.chain.ts';
 
 const row = {
@@ -37,6 +39,17 @@ describe('audit hash chain', () => {
     expect(hashAuditRow({ ...row, occurredAt: new Date(row.occurredAt.getTime() + 1) })).not.toBe(h);
     expect(hashAuditRow({ ...row, prevHash: 'f'.repeat(64) })).not.toBe(h);
     expect(hashAuditRow({ ...row })).toBe(h);
+  });
+
+  it('hashes the same through the fast path as through canonical JSON of the whole row', () => {
+    const { createHash } = require('node:crypto');
+    const slow = createHash('sha256')
+      .update(canonicalJson({ ...row, occurredAt: row.occurredAt.toISOString() }))
+      .digest('hex');
+    expect(hashAuditRow(row)).toBe(slow);
+    expect(hashAuditRow({ ...row, actorName: '名字"引号\\' })).toBe(
+      createHash('sha256').update(canonicalJson({ ...row, actorName: '名字"引号\\', occurredAt: row.occurredAt.toISOString() })).digest('hex'),
+    );
   });
 
   it('chains per province', () => {

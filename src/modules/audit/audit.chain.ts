@@ -3,16 +3,31 @@ import { createHash } from 'node:crypto';
 /** JSON with object keys sorted at every level, so a row hashes the same after a jsonb round trip. */
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object') {
-    const keys = Object.keys(value as object)
-      .filter((k) => (value as any)[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as any)[k])}`).join(',')}}`;
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
   }
-  if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
-  return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 export interface ChainedFields {
@@ -34,26 +49,20 @@ export interface ChainedFields {
 
 /** sha256 over every field of the row and the previous row's hash. */
 export function hashAuditRow(f: ChainedFields): string {
-  return createHash('sha256')
-    .update(
-      canonicalJson({
-        id: f.id,
-        chain: f.chain,
-        seq: f.seq,
-        occurredAt: f.occurredAt.toISOString(),
-        actorId: f.actorId,
-        actorName: f.actorName,
-        requestId: f.requestId,
-        action: f.action,
-        entityType: f.entityType,
-        entityId: f.entityId,
-        regionCode: f.regionCode,
-        before: f.before ?? null,
-        after: f.after ?? null,
-        prevHash: f.prevHash,
-      }),
-    )
-    .digest('hex');
+  return hashAuditRowJson(f, canonicalJson(f.before ?? null), canonicalJson(f.after ?? null));
+}
+
+/**
+ * The same hash with `before`/`after` already in canonical JSON (bulk writers reuse that text
+ * as the stored jsonb). Builds exactly canonicalJson() of the row: keys in sorted order.
+ */
+export function hashAuditRowJson(f: Omit<ChainedFields, 'before' | 'after'>, beforeJson: string, afterJson: string): string {
+  const s = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+  const text =
+    `{"action":${s(f.action)},"actorId":${s(f.actorId)},"actorName":${s(f.actorName)},"after":${afterJson},"before":${beforeJson}` +
+    `,"chain":${s(f.chain)},"entityId":${s(f.entityId)},"entityType":${s(f.entityType)},"id":${s(f.id)}` +
+    `,"occurredAt":${s(f.occurredAt.toISOString())},"prevHash":${s(f.prevHash)},"regionCode":${s(f.regionCode)},"requestId":${s(f.requestId)},"seq":${f.seq}}`;
+  return createHash('sha256').update(text).digest('hex');
 }
 
 export const GENESIS_HASH = '0'.repeat(64);

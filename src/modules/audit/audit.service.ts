@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../platform/ids.ts';
 import { and, asc, desc, eq, sql, gt } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db.ts';
 import { bulkInsert } from '../../platform/bulk.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { auditEvent, auditChainHead } from './audit.tables.ts';
-import { GENESIS_HASH, chainFor, hashAuditRow } from './audit.chain.ts';
+import { GENESIS_HASH, canonicalJson, chainFor, hashAuditRow, hashAuditRowJson } from './audit.chain.ts';
 
 export interface AuditInput {
   action: string;
@@ -31,9 +31,18 @@ export interface AuditVerifyResult {
   problems: AuditProblem[];
 }
 
-/** Strip values that do not survive JSON (undefined, functions) so the hash matches after storage. */
+/**
+ * Values as they will read back from jsonb: Dates become ISO strings, undefined goes. Plain
+ * values (the common case) are returned as they are, without a JSON round trip.
+ */
 function plain(v: unknown): unknown {
-  return v === undefined ? null : JSON.parse(JSON.stringify(v));
+  if (v === undefined) return null;
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(plain);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== undefined && typeof x !== 'function') out[k] = plain(x);
+  return out;
 }
 
 /**
@@ -60,7 +69,7 @@ export async function recordAuditBatch(tx: Tx, clock: Clock, actor: Actor, input
     const rows = byChain.get(chain)!.map((input) => {
       seq++;
       const row = {
-        id: randomUUID(),
+        id: uuidv7(),
         chain,
         seq,
         occurredAt,
@@ -71,19 +80,20 @@ export async function recordAuditBatch(tx: Tx, clock: Clock, actor: Actor, input
         entityType: input.entityType,
         entityId: input.entityId,
         regionCode: input.regionCode ?? null,
-        before: plain(input.before),
-        after: plain(input.after),
         prevHash,
       };
-      const hash = hashAuditRow(row);
+      // Canonical JSON serves twice: inside the hash and as the stored jsonb text.
+      const beforeJson = canonicalJson(plain(input.before));
+      const afterJson = canonicalJson(plain(input.after));
+      const hash = hashAuditRowJson(row, beforeJson, afterJson);
       prevHash = hash;
-      return { ...row, hash };
+      return { ...row, beforeJson, afterJson, hash };
     });
     await bulkInsert(
       tx,
       'audit_event',
-      [['id', 'uuid'], ['chain', 'text'], ['seq', 'bigint'], ['occurred_at', 'timestamptz'], ['actor_id', 'uuid'], ['actor_name', 'text'], ['request_id', 'text'], ['action', 'text'], ['entity_type', 'text'], ['entity_id', 'text'], ['region_code', 'text'], ['before', 'jsonb'], ['after', 'jsonb'], ['prev_hash', 'text'], ['hash', 'text']],
-      rows.map((r) => [r.id, r.chain, r.seq, r.occurredAt, r.actorId, r.actorName, r.requestId, r.action, r.entityType, r.entityId, r.regionCode, r.before, r.after, r.prevHash, r.hash]),
+      [['id', 'uuid'], ['chain', 'text'], ['seq', 'bigint'], ['occurred_at', 'timestamptz'], ['actor_id', 'uuid'], ['actor_name', 'text'], ['request_id', 'text'], ['action', 'text'], ['entity_type', 'text'], ['entity_id', 'text'], ['region_code', 'text'], ['before', 'jsonb-text'], ['after', 'jsonb-text'], ['prev_hash', 'text'], ['hash', 'text']],
+      rows.map((r) => [r.id, r.chain, r.seq, r.occurredAt, r.actorId, r.actorName, r.requestId, r.action, r.entityType, r.entityId, r.regionCode, r.beforeJson === 'null' ? null : r.beforeJson, r.afterJson === 'null' ? null : r.afterJson, r.prevHash, r.hash]),
     );
     await tx
       .insert(auditChainHead)

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../platform/ids.ts';
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -267,7 +267,7 @@ export async function bulkInsertUnits(
         entityIds.set(r.creditCode, e.id);
         continue;
       }
-      const id = randomUUID();
+      const id = uuidv7();
       entityIds.set(r.creditCode, id);
       newEntities.push({ id, creditCode: r.creditCode, creditCodeRaw: r.creditCodeRaw, name: r.entityName, legalRepresentative: r.legalRepresentative, regionCode: r.regionCode, createdAt: now, updatedAt: now });
     }
@@ -298,7 +298,7 @@ export async function bulkInsertUnits(
       if (seq > 999) throw new ValidationError({ zh: `第 ${r.row} 行：一个主体最多 999 个生产经营场所`, en: `Row ${r.row}: an entity can have at most 999 sites` });
       nextSeq.set(entityId, seq);
       const u = {
-        id: randomUUID(),
+        id: uuidv7(),
         entityId,
         siteSeq: seq,
         name: r.siteName,

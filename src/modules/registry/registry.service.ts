@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../platform/ids.ts';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -138,7 +138,7 @@ export function createRegistryService(deps: RegistryDeps) {
             const dup = await repo.getEntityByCreditCode(tx, creditCode!);
             if (dup) throw new EntityExistsError({ id: dup.id, name: dup.name, creditCode: dup.creditCode, regionCode: dup.regionCode });
             entity = {
-              id: randomUUID(),
+              id: uuidv7(),
               creditCode: creditCode!,
               creditCodeRaw: null,
               name: input.entity.name,
@@ -157,7 +157,7 @@ export function createRegistryService(deps: RegistryDeps) {
           const siteSeq = await repo.nextSiteSeq(tx, entity.id);
           if (siteSeq > 999) throw new SiteLimitError();
           const unit = {
-            id: randomUUID(),
+            id: uuidv7(),
             entityId: entity.id,
             siteSeq,
             name: input.name,
@@ -301,7 +301,7 @@ export function createRegistryService(deps: RegistryDeps) {
         const registrationNumber = number;
         const now = clock.now();
         const row = {
-          id: randomUUID(),
+          id: uuidv7(),
           unitId: unit.id,
           regionCode: unit.regionCode,
           registrationNumber,
