@@ -401,10 +401,16 @@ function cellToString(v: ExcelJS.CellValue, bigNumbers: { count: number }): stri
 }
 
 /** At most 15 significant digits (what Excel stores/shows), never in exponent form. */
+// One formatter for all cells: building an Intl.NumberFormat per call (toLocaleString with
+// options) costs tens of microseconds, seconds over a 100k-row export.
+const NUMBER_FORMAT = new Intl.NumberFormat('en-US', { useGrouping: false, maximumSignificantDigits: 15 });
+
 function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Object.is(n, -0)) return '0';
-  return n.toLocaleString('en-US', { useGrouping: false, maximumSignificantDigits: 15 });
+  // Fast path: 15 significant digits without exponent notation reads the same either way.
+  const s = String(Number(n.toPrecision(15)));
+  return /e/i.test(s) ? NUMBER_FORMAT.format(n) : s;
 }
 
 /** ExcelJS produces dates as UTC instants representing the local wall-clock value. */

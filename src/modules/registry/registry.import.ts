@@ -200,13 +200,16 @@ export async function importUnits(
     const rows = await db
       .select({ id: registryEntity.id, creditCode: registryEntity.creditCode, name: registryEntity.name, regionCode: registryEntity.regionCode })
       .from(registryEntity)
-      .where(inArray(registryEntity.creditCode, codes.slice(i, i + 5000)));
+      .where(sql`${registryEntity.creditCode} = any(${sql.param(codes.slice(i, i + 5000))}::text[])`);
     for (const r of rows) existing.set(r.creditCode, r);
   }
   const existingSites = new Set<string>();
   const existingIds = [...existing.values()].map((e) => e.id);
   for (let i = 0; i < existingIds.length; i += 5000) {
-    const rows = await db.select({ entityId: registryUnit.entityId, name: registryUnit.name }).from(registryUnit).where(inArray(registryUnit.entityId, existingIds.slice(i, i + 5000)));
+    const rows = await db
+      .select({ entityId: registryUnit.entityId, name: registryUnit.name })
+      .from(registryUnit)
+      .where(sql`${registryUnit.entityId} = any(${sql.param(existingIds.slice(i, i + 5000))}::uuid[])`);
     for (const r of rows) existingSites.add(`${r.entityId}\u0000${r.name}`);
   }
   const accepted: GoodRow[] = [];
