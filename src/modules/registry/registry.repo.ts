@@ -55,40 +55,49 @@ export function entityScope(actor: Actor): SQL {
 
 export function unitFilters(actor: Actor, q: UnitListQuery): SQL {
   const conds: SQL[] = [unitScope(actor)];
-  // Facet and name tokens go into one GIN lookup; the plain conditions re-check them.
+  // Facet and name tokens go into one GIN lookup. A prefix that has a token needs no LIKE of
+  // its own: the token is exact, and a redundant condition only misleads the planner's row
+  // estimate (it multiplies selectivities as if they were independent).
   const tokens = new Set<string>();
   if (actor.regionPrefix) tokens.add(facet.region(actor.regionPrefix));
+  let narrowing = 0;
   if (q.region) {
-    conds.push(like(registryUnit.regionCode, `${q.region}%`));
     if ([2, 4, 6].includes(q.region.length)) tokens.add(facet.region(q.region));
+    else conds.push(like(registryUnit.regionCode, `${q.region}%`));
+    narrowing++;
   }
   if (q.industry) {
-    conds.push(like(registryUnit.industryCode, `${q.industry}%`));
     tokens.add(facet.industry(q.industry));
+    narrowing++;
   }
   if (q.category) {
-    conds.push(eq(registryUnit.managementCategory, q.category));
     tokens.add(facet.category(q.category));
+    narrowing++;
   }
   if (q.status) {
-    conds.push(eq(registryUnit.status, q.status));
     tokens.add(facet.status(q.status));
+    narrowing++;
   }
   if (q.entityId) conds.push(eq(registryUnit.entityId, q.entityId));
   if (q.creditCode) conds.push(like(registryEntity.creditCode, `${escapeLike(q.creditCode.toUpperCase())}%`));
   if (q.q) {
     const needle = normalizeForSearch(q.q);
     if (needle) {
-      if ([...needle].length >= 2) for (const g of nameGrams(needle)) tokens.add(g);
+      if ([...needle].length >= 2) {
+        for (const g of nameGrams(needle)) tokens.add(g);
+        narrowing++;
+      }
+      // Bigrams do not say the characters are adjacent in this order; LIKE confirms it.
       conds.push(sql`lower(${registryUnit.name}) like ${`%${escapeLike(needle)}%`}`);
     }
   }
-  // A filter on the jurisdiction alone matches a large share of rows; the token only pays off
-  // together with something narrower.
-  if (tokens.size > (actor.regionPrefix ? 1 : 0)) {
-    conds.push(sql`${registryUnit.searchTokens} @> ${sql.param([...tokens])}::text[]`);
-  }
+  if (narrowing > 0) conds.push(sql`${registryUnit.searchTokens} @> ${sql.param([...tokens])}::text[]`);
   return and(...conds)!;
+}
+
+/** Whether a list query needs the entity table beyond the displayed columns. */
+function needsEntity(q: UnitListQuery) {
+  return !!q.creditCode;
 }
 
 const SORTS = {
@@ -132,13 +141,9 @@ export async function listUnitRowsAfter(db: Tx, actor: Actor, q: UnitListQuery, 
 
 /** Count matches, stopping at `cap` so a national count never scans millions of rows. */
 export async function countUnits(db: Tx, actor: Actor, q: UnitListQuery, cap: number): Promise<number> {
-  const inner = db
-    .select({ one: sql`1` })
-    .from(registryUnit)
-    .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
-    .where(unitFilters(actor, q))
-    .limit(cap + 1)
-    .as('m');
+  const base = db.select({ one: sql`1` }).from(registryUnit);
+  const joined = needsEntity(q) ? base.innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId)) : base;
+  const inner = joined.where(unitFilters(actor, q)).limit(cap + 1).as('m');
   const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(inner);
   return r.n;
 }

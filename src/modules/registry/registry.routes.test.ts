@@ -380,3 +380,36 @@ describe('export', () => {
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
   });
 });
+
+describe('list filters', () => {
+  it('returns exactly the units a brute-force filter finds, for every combination', async () => {
+    const actor = { userId: 'x', username: 'x', displayName: 'x', role: 'provincial', regionPrefix: '33', entityId: null, via: 'cli' as const };
+    const all: any[] = [];
+    for await (const page of t.services.registry.exportUnits(actor, {})) all.push(...page);
+    const cases = [
+      { region: '3301' },
+      { region: '330' },
+      { region: '33010' },
+      { industry: '17' },
+      { industry: '171' },
+      { industry: '1713', category: 'key' as const },
+      { status: 'closed' as const },
+      { q: '杭州', region: '330106', industry: '17' },
+      { q: '印' },
+      { category: 'registration' as const, status: 'active' as const },
+    ];
+    for (const c of cases) {
+      const url = `/api/registry/units?pageSize=200&${new URLSearchParams(c as Record<string, string>)}`;
+      const got = (await t.app.inject({ url, headers: prov })).json().items.map((u: any) => u.id).sort();
+      const want = all
+        .filter((u) => !c.region || u.regionCode.startsWith(c.region))
+        .filter((u) => !c.industry || u.industryCode.startsWith(c.industry))
+        .filter((u) => !('category' in c) || u.managementCategory === c.category)
+        .filter((u) => !('status' in c) || u.status === c.status)
+        .filter((u) => !c.q || u.name.toLowerCase().includes(c.q))
+        .map((u) => u.id)
+        .sort();
+      expect(got, JSON.stringify(c)).toEqual(want);
+    }
+  });
+});

@@ -23,7 +23,8 @@ import {
 export const INDUSTRY_EDITION = 'GB/T 4754-2017';
 /** 排污登记 validity: 5 years (排污登记工作指南（试行）, REGULATIONS.md §1.8). */
 export const REGISTRATION_VALID_YEARS = 5;
-const COUNT_CAP = 10_000;
+/** Lists count matches up to this many and then say "N+": exact counts of huge sets cost seconds. */
+const COUNT_CAP = 1_000;
 
 export interface RegistryDeps {
   db: Db;

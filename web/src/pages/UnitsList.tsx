@@ -231,7 +231,7 @@ export default function UnitsList() {
           showSizeChanger: true,
           pageSizeOptions: [10, 20, 50, 100],
           showTotal: () => (
-            <span data-testid="units-total">{data?.totalCapped ? t('common.totalCapped') : t('common.total', { n: data?.total ?? 0 })}</span>
+            <span data-testid="units-total">{data?.totalCapped ? t('common.totalCapped', { n: data?.total ?? 0 }) : t('common.total', { n: data?.total ?? 0 })}</span>
           ),
         }}
       />
