@@ -396,10 +396,12 @@ describe('list filters', () => {
       { status: 'closed' as const },
       { q: '杭州', region: '330106', industry: '17' },
       { q: '印' },
+      { q: '有限公司' },
+      { q: '印染有限' },
       { category: 'registration' as const, status: 'active' as const },
     ];
     for (const c of cases) {
-      const url = `/api/registry/units?pageSize=200&${new URLSearchParams(c as Record<string, string>)}`;
+      const url = `/api/registry/units?pageSize=200&${new URLSearchParams(c as unknown as Record<string, string>)}`;
       const got = (await t.app.inject({ url, headers: prov })).json().items.map((u: any) => u.id).sort();
       const want = all
         .filter((u) => !c.region || u.regionCode.startsWith(c.region))

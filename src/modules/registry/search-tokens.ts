@@ -32,6 +32,13 @@ export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * Bigrams of company-name boilerplate (有限公司, 股份, 集团, 分公司, 厂…) occur in most names, so
+ * their posting lists are nearly the whole table: looking them up costs more than it narrows.
+ * A search leaves them out of the index lookup; LIKE still checks the whole text.
+ */
+export const COMMON_NAME_GRAMS = new Set(nameGrams('有限公司').concat(nameGrams('有限责任公司'), nameGrams('股份有限'), nameGrams('集团'), nameGrams('分公司')));
+
 export const facet = {
   region: (prefix: string) => `#r${prefix}`,
   industry: (prefix: string) => `#i${prefix}`,
