@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, like, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, like, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../platform/db.ts';
 import type { Actor } from '../../platform/actor.ts';
 import type { UnitListQuery } from '../../contracts/registry.ts';
@@ -114,16 +114,18 @@ const SORTS = {
 } as const;
 
 export async function listUnitRows(db: Tx, actor: Actor, q: UnitListQuery, limit: number, offset: number): Promise<UnitRow[]> {
-  const col = SORTS[q.sort ?? 'createdAt'];
+  const sort = q.sort ?? 'createdAt';
+  const col = SORTS[sort];
   const dir = (q.order ?? (q.sort ? 'asc' : 'desc')) === 'asc' ? asc : desc;
-  return (await db
-    .select(unitColumns)
-    .from(registryUnit)
-    .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
-    .where(unitFilters(actor, q))
-    .orderBy(dir(col), asc(registryUnit.id))
-    .limit(limit)
-    .offset(offset)) as UnitRow[];
+  const query = db.select(unitColumns).from(registryUnit).innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId));
+  if (needsEntity(q) || sort === 'creditCode') {
+    return (await query.where(unitFilters(actor, q)).orderBy(dir(col), asc(registryUnit.id)).limit(limit).offset(offset)) as UnitRow[];
+  }
+  // Pick the page from the unit table alone, then join the entity for those rows only: a
+  // broad search may match thousands of units, and joining before the sort looked up an entity
+  // for every one of them.
+  const page = db.select({ id: registryUnit.id }).from(registryUnit).where(unitFilters(actor, q)).orderBy(dir(col), asc(registryUnit.id)).limit(limit).offset(offset);
+  return (await query.where(inArray(registryUnit.id, page)).orderBy(dir(col), asc(registryUnit.id))) as UnitRow[];
 }
 
 /**
