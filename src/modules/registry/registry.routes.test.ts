@@ -419,11 +419,11 @@ describe('list filters', () => {
 describe('paging', () => {
   it('pages through a sorted list without gaps or repeats', async () => {
     for (const sort of ['name', 'createdAt', 'regionCode', 'creditCode']) {
-      const whole = (await t.app.inject({ url: `/api/registry/units?sort=${sort}&order=desc&pageSize=12`, headers: prov })).json().items.map((u: any) => u.id);
-      const p1 = (await t.app.inject({ url: `/api/registry/units?sort=${sort}&order=desc&pageSize=4&page=1`, headers: prov })).json().items.map((u: any) => u.id);
-      const p2 = (await t.app.inject({ url: `/api/registry/units?sort=${sort}&order=desc&pageSize=4&page=2`, headers: prov })).json().items.map((u: any) => u.id);
-      const p3 = (await t.app.inject({ url: `/api/registry/units?sort=${sort}&order=desc&pageSize=4&page=3`, headers: prov })).json().items.map((u: any) => u.id);
-      expect(whole.length).toBe(12);
+      const whole = (await t.app.inject({ url: `/api/registry/units?sort=${sort}&order=desc&pageSize=9`, headers: prov })).json().items.map((u: any) => u.id);
+      const p1 = (await t.app.inject({ url: `/api/registry/units?sort=${sort}&order=desc&pageSize=3&page=1`, headers: prov })).json().items.map((u: any) => u.id);
+      const p2 = (await t.app.inject({ url: `/api/registry/units?sort=${sort}&order=desc&pageSize=3&page=2`, headers: prov })).json().items.map((u: any) => u.id);
+      const p3 = (await t.app.inject({ url: `/api/registry/units?sort=${sort}&order=desc&pageSize=3&page=3`, headers: prov })).json().items.map((u: any) => u.id);
+      expect(whole.length).toBe(9);
       expect([...p1, ...p2, ...p3], sort).toEqual(whole);
     }
   });
