@@ -5,13 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { cliActor, type Actor } from '../src/platform/actor.ts';
 import { demoCounties, generateDemoRows, seededRandom } from '../src/modules/demo/index.ts';
-import { unitSearchTokens, registryEntity, registryUnit, type GoodRow } from '../src/modules/registry/index.ts';
+import { COUNT_CAP, countUnitsQuery, listUnitsQuery, unitSearchTokens, type GoodRow } from '../src/modules/registry/index.ts';
 import { INDUSTRY_EDITION } from '../src/modules/registry/registry.service.ts';
-import { unitFilters, unitColumns } from '../src/modules/registry/registry.repo.ts';
+
 import { createIdentityService } from '../src/modules/identity/index.ts';
 import type { UnitListQuery } from '../src/contracts/registry.ts';
 import type { Database } from '../src/platform/db.ts';
@@ -51,7 +50,7 @@ interface Query {
 /**
  * Load `count` demo units (generateDemoRows: real Zhejiang county codes, real industry classes,
  * Chinese names, valid credit codes) with one `insert … select from unnest(…)` per column set and
- * chunk of 50k rows. bulkInsertUnits is the import's write path and runs at ~1.5k rows/s here
+ * chunk of 50k rows. bulkInsertUnits is the import's write path (~3k rows/s with its audit events)
  * (see the import benchmark), which would take ~10 min for a million rows; audit events are not
  * written for this load (they play no part in the search). search_tokens is computed with the
  * registry's own unitSearchTokens(). created_at is spread over 2019–2025 so the default sort
@@ -183,17 +182,8 @@ function percentile(sorted: number[], p: number) {
 /** EXPLAIN ANALYZE the two statements the list endpoint runs (rows page + capped count), built from the same repo filters. */
 async function explain(database: Database, actor: Actor, q: UnitListQuery): Promise<{ list: string; count: string }> {
   const db = database.db;
-  const list = db
-    .select(unitColumns)
-    .from(registryUnit)
-    .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
-    .where(unitFilters(actor, q))
-    .orderBy(desc(registryUnit.createdAt), asc(registryUnit.id))
-    .limit(20)
-    .offset(0)
-    .toSQL();
-  const inner = db.select({ one: sql`1` }).from(registryUnit).innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId)).where(unitFilters(actor, q)).limit(10_001).as('m');
-  const count = db.select({ n: sql<number>`count(*)::int` }).from(inner).toSQL();
+  const list = listUnitsQuery(db, actor, q, 20, 0).toSQL();
+  const count = countUnitsQuery(db, actor, q, COUNT_CAP).toSQL();
   const run = async (s: { sql: string; params: unknown[] }) => {
     const r = await (database.pool as pg.Pool).query(`explain (analyze, buffers) ${s.sql}`, s.params as unknown[]);
     return `${s.sql}\n-- params: ${JSON.stringify(s.params)}\n${r.rows.map((x: Record<string, string>) => x['QUERY PLAN']).join('\n')}`;

@@ -5,3 +5,6 @@ export { EXPORT_HEADERS, exportRow } from './registry.export.ts';
 export { checkCreditCode, describeCreditCodeCheck, isValidCreditCode, makeCreditCode } from './credit-code.ts';
 export { registryEntity, registryUnit, registryRegistration } from './registry.tables.ts';
 export { nameGrams, unitSearchTokens } from './search-tokens.ts';
+/** Query builders of the unit list, for benchmarks that EXPLAIN what the API runs. */
+export { listUnitsQuery, countUnitsQuery } from './registry.repo.ts';
+export { COUNT_CAP } from './registry.service.ts';

@@ -24,7 +24,7 @@ export const INDUSTRY_EDITION = 'GB/T 4754-2017';
 /** 排污登记 validity: 5 years (排污登记工作指南（试行）, REGULATIONS.md §1.8). */
 export const REGISTRATION_VALID_YEARS = 5;
 /** Lists count matches up to this many and then say "N+": exact counts of huge sets cost seconds. */
-const COUNT_CAP = 1_000;
+export const COUNT_CAP = 1_000;
 
 export interface RegistryDeps {
   db: Db;
