@@ -48,3 +48,18 @@ export class RegistrationExistsError extends ConflictError {
     super('REGISTRATION_EXISTS', { zh: `该场所已有有效的排污登记（${number}）`, en: `This site already has a valid registration (${number})` });
   }
 }
+export class RegistrationNotApplicableError extends ConflictError {
+  constructor(reason: 'closed' | 'category') {
+    super(
+      'REGISTRATION_NOT_APPLICABLE',
+      reason === 'closed'
+        ? { zh: '已关闭的排污单位不能办理排污登记', en: 'A closed unit cannot be registered' }
+        : { zh: '重点管理或简化管理的排污单位应申领排污许可证，不办理排污登记', en: 'Units under key or simplified management need a permit, not a registration' },
+    );
+  }
+}
+export class RegistrationNotValidError extends ConflictError {
+  constructor() {
+    super('REGISTRATION_NOT_VALID', { zh: '该排污登记已注销', en: 'This registration is already cancelled' });
+  }
+}

@@ -350,6 +350,15 @@ describe('registrations (排污登记)', () => {
     expect(again.json().registrationNumber).toBe(`${cc}001W`);
     const list = (await t.app.inject({ url: `/api/registry/units/${unit.id}/registrations`, headers: hz })).json();
     expect(list.map((r: any) => r.status).sort()).toEqual(['cancelled', 'valid']);
+    const twice = await t.app.inject({ method: 'POST', url: `/api/registry/registrations/${reg.json().id}/cancel`, headers: hz });
+    expect(twice.json().code).toBe('REGISTRATION_NOT_VALID');
+  });
+
+  it('refuses a registration for a key-management unit', async () => {
+    const unit = (await t.app.inject({ method: 'POST', url: '/api/registry/units', headers: hz, payload: newUnit({ name: '杭州重点管理单位' }, { name: '杭州重点管理单位' }) })).json();
+    const reg = await t.app.inject({ method: 'POST', url: '/api/registry/registrations', headers: hz, payload: { unitId: unit.id } });
+    expect(reg.statusCode).toBe(409);
+    expect(reg.json().code).toBe('REGISTRATION_NOT_APPLICABLE');
   });
 });
 

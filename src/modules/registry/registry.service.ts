@@ -14,6 +14,8 @@ import {
   EntityExistsError,
   EntityNotFoundError,
   RegistrationExistsError,
+  RegistrationNotApplicableError,
+  RegistrationNotValidError,
   SiteLimitError,
   UnitConcurrentUpdateError,
   UnitNotFoundError,
@@ -289,7 +291,8 @@ export function createRegistryService(deps: RegistryDeps) {
       return db.transaction(async (tx) => {
         const unit = await repo.getUnitRow(tx, actor, input.unitId);
         if (!unit) throw new UnitNotFoundError();
-        if (unit.status !== 'active') throw new UnitTransitionError(unit.status, 'registered' as any);
+        if (unit.status !== 'active') throw new RegistrationNotApplicableError('closed');
+        if (unit.managementCategory === 'key' || unit.managementCategory === 'simplified') throw new RegistrationNotApplicableError('category');
         const registeredOn = input.registeredOn ?? clock.now().toISOString().slice(0, 10);
         const [y, m, d] = registeredOn.split('-').map(Number);
         const until = new Date(Date.UTC(y + REGISTRATION_VALID_YEARS, m - 1, d));
@@ -335,7 +338,7 @@ export function createRegistryService(deps: RegistryDeps) {
           .set({ status: 'cancelled', cancelledAt: clock.now(), updatedAt: clock.now() })
           .where(and(eq(registryRegistration.id, registrationId), eq(registryRegistration.status, 'valid')))
           .returning();
-        if (done.length === 0) throw new UnitTransitionError('cancelled', 'cancelled' as any);
+        if (done.length === 0) throw new RegistrationNotValidError();
         await recordAudit(tx, clock, actor, { action: 'registration.cancel', entityType: 'unit', entityId: reg.unitId, regionCode: reg.regionCode, before: { registrationNumber: reg.registrationNumber, status: 'valid' }, after: { status: 'cancelled' } });
         return done[0];
       });
