@@ -261,6 +261,17 @@ async function main() {
       await page.locator('[data-testid=history-entry][data-action="unit.reopen"]').first().waitFor();
     });
 
+    await test('edit the legal entity; the history shows the change', 'entity-edit', async (page) => {
+      assert(createdUnitUrl, 'no unit was created by the earlier test');
+      await login(page, 'hz-permit');
+      await page.goto(createdUnitUrl);
+      await page.getByTestId('entity-edit').click();
+      await page.getByTestId('entity-name').fill('杭州端到端测试印染股份有限公司');
+      await page.getByTestId('entity-save').click();
+      await page.locator('[data-testid=detail-entity-name]', { hasText: '杭州端到端测试印染股份有限公司' }).waitFor();
+      await page.locator('[data-testid=history-entry][data-action="entity.update"]').first().waitFor();
+    });
+
     await test('expert1 (no registry access) sees a profile home page', 'expert-home', async (page) => {
       await login(page, 'expert1');
       await page.getByTestId('home-page').waitFor();

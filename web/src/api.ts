@@ -24,6 +24,7 @@ export type CurrentUser = Wire<typeof IdentityContracts.CurrentUser>;
 export type ManagementCategory = z.output<typeof RegistryContracts.ManagementCategory>;
 export type UnitStatus = z.output<typeof RegistryContracts.UnitStatus>;
 export type UnitView = Wire<typeof RegistryContracts.UnitView>;
+export type EntityView = Wire<typeof RegistryContracts.EntityView>;
 export type UnitListResult = Wire<typeof RegistryContracts.UnitListResult>;
 export type AuditEntry = Wire<typeof RegistryContracts.AuditEntryView>;
 export type Registration = Wire<typeof RegistryContracts.RegistrationView>;
@@ -168,6 +169,9 @@ export const api = {
   closeUnit: (id: string, reason: string, version: number) =>
     request<UnitView>('POST', `/api/registry/units/${encodeURIComponent(id)}/close`, { reason, version }),
   reopenUnit: (id: string, version: number) => request<UnitView>('POST', `/api/registry/units/${encodeURIComponent(id)}/reopen`, { version }),
+  getEntity: (id: string) => request<EntityView>('GET', `/api/registry/entities/${encodeURIComponent(id)}`),
+  updateEntity: (id: string, body: { name: string; legalRepresentative: string | null }) =>
+    request<EntityView>('PATCH', `/api/registry/entities/${encodeURIComponent(id)}`, body),
   unitHistory: (id: string) => request<AuditEntry[]>('GET', `/api/registry/units/${encodeURIComponent(id)}/history`),
   unitRegistrations: (id: string) => request<Registration[]>('GET', `/api/registry/units/${encodeURIComponent(id)}/registrations`),
   createRegistration: (unitId: string) => request<Registration>('POST', '/api/registry/registrations', { unitId }),

@@ -63,6 +63,18 @@ export default function UnitDetail({ id }: { id: string }) {
   const [closing, setClosing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [closeForm] = Form.useForm<{ reason: string }>();
+  const [editingEntity, setEditingEntity] = useState(false);
+  const [entityForm] = Form.useForm<{ name: string; legalRepresentative?: string }>();
+
+  const openEntityEditor = async (entityId: string) => {
+    try {
+      const e = await api.getEntity(entityId);
+      entityForm.setFieldsValue({ name: e.name, legalRepresentative: e.legalRepresentative ?? '' });
+      setEditingEntity(true);
+    } catch (e) {
+      showError(e);
+    }
+  };
 
   const load = useCallback(async () => {
     try {
@@ -153,7 +165,14 @@ export default function UnitDetail({ id }: { id: string }) {
       >
         <Descriptions bordered column={{ xs: 1, md: 2 }} size="middle">
           <Descriptions.Item label={t('unit.entityName')}>
-            <span data-testid="detail-entity-name">{unit.entityName}</span>
+            <Space>
+              <span data-testid="detail-entity-name">{unit.entityName}</span>
+              {writable && (
+                <Button size="small" type="link" onClick={() => openEntityEditor(unit.entityId)} data-testid="entity-edit">
+                  {t('entity.edit')}
+                </Button>
+              )}
+            </Space>
           </Descriptions.Item>
           <Descriptions.Item label={t('unit.creditCode')}>
             <Typography.Text code copyable data-testid="detail-credit-code">
@@ -287,6 +306,32 @@ export default function UnitDetail({ id }: { id: string }) {
         <Form form={closeForm} layout="vertical" preserve={false}>
           <Form.Item name="reason" label={t('unit.closeReasonLabel')} rules={[{ required: true, whitespace: true, message: t('unit.closeReasonRequired') }]}>
             <Input.TextArea rows={3} maxLength={500} data-testid="close-reason" />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal
+        open={editingEntity}
+        title={t('entity.editTitle')}
+        okText={t('common.save')}
+        okButtonProps={{ loading: busy, 'data-testid': 'entity-save' }}
+        cancelText={t('common.cancel')}
+        onCancel={() => setEditingEntity(false)}
+        destroyOnHidden
+        onOk={async () => {
+          const v = await entityForm.validateFields();
+          const body = { name: v.name.trim(), legalRepresentative: v.legalRepresentative?.trim() || null };
+          if (await act(() => api.updateEntity(unit.entityId, body), 'entity.saved')) setEditingEntity(false);
+        }}
+      >
+        <Form form={entityForm} layout="vertical" preserve={false}>
+          <Form.Item label={t('unit.creditCode')}>
+            <Typography.Text code>{unit.creditCode}</Typography.Text>
+          </Form.Item>
+          <Form.Item name="name" label={t('unit.entityName')} rules={[{ required: true, whitespace: true, max: 200, message: t('entity.nameRequired') }]}>
+            <Input maxLength={200} data-testid="entity-name" />
+          </Form.Item>
+          <Form.Item name="legalRepresentative" label={t('entity.legalRepresentative')} rules={[{ max: 50 }]}>
+            <Input maxLength={50} />
           </Form.Item>
         </Form>
       </Modal>
