@@ -37,7 +37,14 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 describe('probes', () => {
-  it('500s', async () => {
+  it('dates', async () => {
+    for (const d of ['2024-13-45', '2024-02-30', '9999-12-31', '0050-06-01']) {
+      const u = await t.app.inject({ method: 'POST', url: '/api/registry/units', headers: hz, payload: newUnit({ managementCategory: 'registration' }) });
+      const r = await t.app.inject({ method: 'POST', url: '/api/registry/registrations', headers: hz, payload: { unitId: u.json().id, registeredOn: d } });
+      console.log('date', d, r.statusCode, r.statusCode < 300 ? r.json().validUntil : r.json().code);
+    }
+  });
+  it.skip('500s', async () => {
     const r1 = await t.app.inject({ url: '/api/registry/units?creditCode=%00', headers: hz });
     console.log('NUL creditCode', r1.statusCode, r1.body.slice(0, 200));
     const r2 = await t.app.inject({ method: 'POST', url: '/api/registry/units', headers: hz, payload: newUnit({ name: 'a\u0000b' }) });
@@ -54,7 +61,7 @@ describe('probes', () => {
     console.log('verify', JSON.stringify(await verifyAuditTrail(t.database.db)).slice(0, 600));
   });
 
-  it('cross city', async () => {
+  it.skip('cross city', async () => {
     const cc = code();
     const u = await t.app.inject({ method: 'POST', url: '/api/registry/units', headers: hz, payload: newUnit({ name: '杭州秘密化工有限公司' }, { creditCode: cc, name: '杭州秘密化工有限公司' }) });
     const unit = u.json();
@@ -75,7 +82,7 @@ describe('probes', () => {
     console.log('hz sees entityName', h.json().entityName);
   });
 
-  it('lockout race', async () => {
+  it.skip('lockout race', async () => {
     const rs = await Promise.all(Array.from({ length: 15 }, () => t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'victim', password: 'wrong-password-1' } })));
     console.log('parallel wrong logins', rs.map((r: any) => r.statusCode).join(','));
   });
