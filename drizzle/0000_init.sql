@@ -128,7 +128,8 @@ CREATE TABLE "registry_entity" (
 	"legal_representative" text,
 	"region_code" text NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
-	"updated_at" timestamp with time zone NOT NULL
+	"updated_at" timestamp with time zone NOT NULL,
+	"version" integer DEFAULT 1 NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "registry_registration" (

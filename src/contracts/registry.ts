@@ -58,7 +58,7 @@ export const UnitUpdateInput = z
 export type UnitUpdateInput = z.infer<typeof UnitUpdateInput>;
 
 export const EntityUpdateInput = z
-  .object({ name: text(200).optional(), legalRepresentative: optText(50) })
+  .object({ version: z.number().int().min(1), name: text(200).optional(), legalRepresentative: optText(50) })
   .strict();
 
 export const EntityView = z.object({
@@ -70,6 +70,7 @@ export const EntityView = z.object({
   regionCode: z.string(),
   createdAt: z.date(),
   updatedAt: z.date(),
+  version: z.number().int(),
 });
 
 export const UnitView = z.object({

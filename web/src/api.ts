@@ -170,7 +170,7 @@ export const api = {
     request<UnitView>('POST', `/api/registry/units/${encodeURIComponent(id)}/close`, { reason, version }),
   reopenUnit: (id: string, version: number) => request<UnitView>('POST', `/api/registry/units/${encodeURIComponent(id)}/reopen`, { version }),
   getEntity: (id: string) => request<EntityView>('GET', `/api/registry/entities/${encodeURIComponent(id)}`),
-  updateEntity: (id: string, body: { name: string; legalRepresentative: string | null }) =>
+  updateEntity: (id: string, body: { version: number; name: string; legalRepresentative: string | null }) =>
     request<EntityView>('PATCH', `/api/registry/entities/${encodeURIComponent(id)}`, body),
   unitHistory: (id: string) => request<AuditEntry[]>('GET', `/api/registry/units/${encodeURIComponent(id)}/history`),
   unitRegistrations: (id: string) => request<Registration[]>('GET', `/api/registry/units/${encodeURIComponent(id)}/registrations`),

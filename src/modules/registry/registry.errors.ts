@@ -22,6 +22,23 @@ export class EntityExistsError extends ConflictError {
     );
   }
 }
+/** The code exists under another jurisdiction: say so without naming it or giving its id. */
+export class EntityExistsElsewhereError extends ConflictError {
+  constructor(creditCode: string) {
+    super('ENTITY_EXISTS', {
+      zh: `统一社会信用代码 ${creditCode} 已由其他辖区登记，不能重复创建；请联系其登记地生态环境部门`,
+      en: `Credit code ${creditCode} is already registered by another jurisdiction; contact the authority where it is registered`,
+    });
+  }
+}
+export class EntityNotEditableError extends AppError {
+  constructor() {
+    super('ENTITY_NOT_EDITABLE', 403, {
+      zh: '只有法人主体登记地的生态环境部门可以修改主体信息',
+      en: 'Only the authority of the region where the entity is registered can edit it',
+    });
+  }
+}
 export class UnitConcurrentUpdateError extends ConflictError {
   constructor() {
     super('UNIT_CONCURRENT_UPDATE', {

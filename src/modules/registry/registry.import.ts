@@ -204,21 +204,33 @@ export async function importUnits(
     for (const r of rows) existing.set(r.creditCode, r);
   }
   const existingSites = new Set<string>();
+  /** entities that already own a site inside the caller's jurisdiction */
+  const hasSiteInScope = new Set<string>();
   const existingIds = [...existing.values()].map((e) => e.id);
   for (let i = 0; i < existingIds.length; i += 5000) {
     const rows = await db
-      .select({ entityId: registryUnit.entityId, name: registryUnit.name })
+      .select({ entityId: registryUnit.entityId, name: registryUnit.name, regionCode: registryUnit.regionCode })
       .from(registryUnit)
       .where(sql`${registryUnit.entityId} = any(${sql.param(existingIds.slice(i, i + 5000))}::uuid[])`);
-    for (const r of rows) existingSites.add(`${r.entityId}\u0000${r.name}`);
+    for (const r of rows) {
+      existingSites.add(`${r.entityId}\u0000${r.name}`);
+      if (r.regionCode.startsWith(actor.regionPrefix)) hasSiteInScope.add(r.entityId);
+    }
   }
   const accepted: GoodRow[] = [];
   for (const g of good) {
     const e = existing.get(g.creditCode);
     if (e) {
-      const visible = actor.role !== 'enterprise' && (e.regionCode.startsWith(actor.regionPrefix) || g.regionCode.startsWith(actor.regionPrefix));
-      if (!visible || e.name !== g.entityName) {
-        fail(g.row, 'creditCode', g.creditCode, `统一社会信用代码 ${g.creditCode} 已登记为「${e.name}」（区划 ${e.regionCode}）`, `Credit code ${g.creditCode} is already registered as "${e.name}" (region ${e.regionCode})`);
+      // The same rule as reading an entity (entityScope): registered in the jurisdiction, or
+      // already running a site in it. Anything else is another jurisdiction's entity, and
+      // nothing about it (name, region, id) is told.
+      const visible = actor.role !== 'enterprise' && (e.regionCode.startsWith(actor.regionPrefix) || hasSiteInScope.has(e.id));
+      if (!visible) {
+        fail(g.row, 'creditCode', g.creditCode, `统一社会信用代码 ${g.creditCode} 已由其他辖区登记，请联系其登记地生态环境部门`, `Credit code ${g.creditCode} is registered by another jurisdiction; contact the authority where it is registered`);
+        continue;
+      }
+      if (e.name !== g.entityName) {
+        fail(g.row, 'entityName', g.entityName, `统一社会信用代码 ${g.creditCode} 已登记为「${e.name}」，单位名称不一致`, `Credit code ${g.creditCode} is registered as "${e.name}"; the entity name differs`);
         continue;
       }
       if (existingSites.has(`${e.id}\u0000${g.siteName}`)) {

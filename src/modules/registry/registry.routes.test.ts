@@ -152,6 +152,41 @@ describe('jurisdiction', () => {
     expect((await t.app.inject({ url: `/api/registry/units/${hzUnit.id}`, headers: prov })).statusCode).toBe(200);
   });
 
+  it('does not let city B attach a site to, learn about, or rename city A\'s entity', async () => {
+    const cc = hzUnit.creditCode;
+    const create = await t.app.inject({ method: 'POST', url: '/api/registry/units', headers: nb, payload: { ...newUnit({ regionCode: '330203' }, { creditCode: cc, name: '随便', regionCode: '330203' }) } });
+    expect(create.statusCode).toBe(409);
+    expect(create.body).not.toContain('杭州辖区专属测试主体');
+    expect(create.body).not.toContain(hzUnit.entityId);
+    const header = '统一社会信用代码,单位名称,行政区划代码,行业类别代码,生产经营场所地址\n';
+    const csv = header + `${cc},杭州辖区专属测试主体,330203,1713,宁波某路1号\n`;
+    const boundary = '----x';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="mode"\r\n\r\nall-or-nothing\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n`),
+      Buffer.from(csv),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const start = await t.app.inject({ method: 'POST', url: '/api/registry/imports', headers: { ...nb, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+    let job = start.json();
+    for (let i = 0; i < 100 && job.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = (await t.app.inject({ url: `/api/registry/imports/${job.id}`, headers: nb })).json();
+    }
+    expect(job.result.imported).toBe(0);
+    expect(job.result.errors[0].reason).toContain('其他辖区');
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/registry/entities/${hzUnit.entityId}`, headers: nb, payload: { version: 1, name: '被宁波改名' } })).statusCode).toBe(404);
+  });
+
+  it('lets only the registering jurisdiction edit an entity, with optimistic locking', async () => {
+    const e = (await t.app.inject({ url: `/api/registry/entities/${hzUnit.entityId}`, headers: hz })).json();
+    const ok = await t.app.inject({ method: 'PATCH', url: `/api/registry/entities/${hzUnit.entityId}`, headers: hz, payload: { version: e.version, legalRepresentative: '赵六' } });
+    expect(ok.statusCode).toBe(200);
+    const stale = await t.app.inject({ method: 'PATCH', url: `/api/registry/entities/${hzUnit.entityId}`, headers: hz, payload: { version: e.version, legalRepresentative: '钱七' } });
+    expect(stale.statusCode).toBe(409);
+    const empty = await t.app.inject({ method: 'PATCH', url: `/api/registry/entities/${hzUnit.entityId}`, headers: hz, payload: { version: e.version + 1 } });
+    expect(empty.statusCode).toBe(400);
+  });
+
   it('shows an enterprise user only its own units', async () => {
     await t.addUser('entuser', 'enterprise', '', hzUnit.entityId);
     const ent = await login(t.app, 'entuser');

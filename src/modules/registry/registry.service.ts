@@ -1,10 +1,10 @@
 import { uuidv7 } from '../../platform/ids.ts';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db.ts';
+import type { Db, Tx } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { ValidationError, sqlState, sqlConstraint } from '../../platform/errors.ts';
-import { recordAudit, listAuditForEntity } from '../audit/index.ts';
+import { recordAudit, recordAuditBatch, listAuditForEntity, type AuditInput } from '../audit/index.ts';
 import type { UnitCreateInput, UnitUpdateInput, UnitListQuery, UnitView } from '../../contracts/registry.ts';
 import { registryEntity, registryUnit, registryRegistration } from './registry.tables.ts';
 import * as repo from './registry.repo.ts';
@@ -12,6 +12,8 @@ import { unitSearchTokens } from './search-tokens.ts';
 import { createFieldChecks, type FieldProblem, type ReferenceLookup } from './registry.validate.ts';
 import {
   EntityExistsError,
+  EntityExistsElsewhereError,
+  EntityNotEditableError,
   EntityNotFoundError,
   RegistrationExistsError,
   RegistrationNotApplicableError,
@@ -66,9 +68,12 @@ export function createRegistryService(deps: RegistryDeps) {
   });
   const view = async (r: repo.UnitRow) => viewWith(await lookup())(r);
 
-  async function existingEntityError(creditCode: string): Promise<EntityExistsError> {
-    const e = await repo.getEntityByCreditCode(db, creditCode);
-    return new EntityExistsError({ id: e!.id, name: e!.name, creditCode: e!.creditCode, regionCode: e!.regionCode });
+  /** The 409 for an existing credit code: named only when the caller may see that entity. */
+  async function existingEntityError(actor: Actor, creditCode: string, tx: Tx = db) {
+    const e = await repo.getEntityByCreditCode(tx, creditCode);
+    if (!e) return new EntityExistsElsewhereError(creditCode);
+    const visible = await repo.getEntityRow(tx, actor, e.id);
+    return visible ? new EntityExistsError({ id: e.id, name: e.name, creditCode: e.creditCode, regionCode: e.regionCode }) : new EntityExistsElsewhereError(creditCode);
   }
 
   return {
@@ -136,10 +141,12 @@ export function createRegistryService(deps: RegistryDeps) {
       const now = clock.now();
       try {
         return await db.transaction(async (tx) => {
+          // Both events go in one batch so the per-province chain locks are always taken in
+          // the same order (two creates with crossed provinces cannot deadlock).
+          const audits: AuditInput[] = [];
           let entity: typeof registryEntity.$inferSelect;
           if (input.entity) {
-            const dup = await repo.getEntityByCreditCode(tx, creditCode!);
-            if (dup) throw new EntityExistsError({ id: dup.id, name: dup.name, creditCode: dup.creditCode, regionCode: dup.regionCode });
+            if (await repo.getEntityByCreditCode(tx, creditCode!)) throw await existingEntityError(actor, creditCode!, tx);
             entity = {
               id: uuidv7(),
               creditCode: creditCode!,
@@ -149,9 +156,10 @@ export function createRegistryService(deps: RegistryDeps) {
               regionCode: input.entity.regionCode,
               createdAt: now,
               updatedAt: now,
+              version: 1,
             };
             await tx.insert(registryEntity).values(entity);
-            await recordAudit(tx, clock, actor, { action: 'entity.create', entityType: 'entity', entityId: entity.id, regionCode: entity.regionCode, after: auditShape(entity) });
+            audits.push({ action: 'entity.create', entityType: 'entity', entityId: entity.id, regionCode: entity.regionCode, after: auditShape(entity) });
           } else {
             const found = await repo.getEntityRow(tx, actor, input.entityId!);
             if (!found) throw new EntityNotFoundError();
@@ -180,11 +188,12 @@ export function createRegistryService(deps: RegistryDeps) {
           };
           await tx.insert(registryUnit).values({ ...unit, searchTokens: unitSearchTokens(unit) });
           const shape = unit;
-          await recordAudit(tx, clock, actor, { action: 'unit.create', entityType: 'unit', entityId: unit.id, regionCode: unit.regionCode, after: auditShape({ ...shape, creditCode: entity.creditCode }) });
+          audits.push({ action: 'unit.create', entityType: 'unit', entityId: unit.id, regionCode: unit.regionCode, after: auditShape({ ...shape, creditCode: entity.creditCode }) });
+          await recordAuditBatch(tx, clock, actor, audits);
           return view((await repo.getUnitRow(tx, { ...actor, regionPrefix: '', role: 'admin' }, unit.id))!);
         });
       } catch (err) {
-        if (sqlState(err) === '23505' && sqlConstraint(err) === 'registry_entity_credit_code_uq') throw await existingEntityError(creditCode!);
+        if (sqlState(err) === '23505' && sqlConstraint(err) === 'registry_entity_credit_code_uq') throw await existingEntityError(actor, creditCode!);
         throw err;
       }
     },
@@ -255,14 +264,25 @@ export function createRegistryService(deps: RegistryDeps) {
       });
     },
 
-    async updateEntity(actor: Actor, id: string, input: { name?: string; legalRepresentative?: string | null }) {
+    /**
+     * Edit an entity's name or legal representative. Only the jurisdiction where it is
+     * registered may do so (a city where it merely runs a site may not); optimistic lock.
+     */
+    async updateEntity(actor: Actor, id: string, input: { version: number; name?: string; legalRepresentative?: string | null }) {
+      const set: Record<string, unknown> = {};
+      if (input.name !== undefined) set.name = input.name;
+      if (input.legalRepresentative !== undefined) set.legalRepresentative = input.legalRepresentative || null;
+      if (Object.keys(set).length === 0) throw new ValidationError({ zh: '没有要修改的内容', en: 'Nothing to change' });
       return db.transaction(async (tx) => {
         const before = await repo.getEntityRow(tx, actor, id);
         if (!before) throw new EntityNotFoundError();
-        const set: Record<string, unknown> = {};
-        if (input.name !== undefined) set.name = input.name;
-        if (input.legalRepresentative !== undefined) set.legalRepresentative = input.legalRepresentative || null;
-        const [after] = await tx.update(registryEntity).set({ ...set, updatedAt: clock.now() }).where(eq(registryEntity.id, id)).returning();
+        if (!before.regionCode.startsWith(actor.regionPrefix)) throw new EntityNotEditableError();
+        const [after] = await tx
+          .update(registryEntity)
+          .set({ ...set, updatedAt: clock.now(), version: sql`${registryEntity.version} + 1` })
+          .where(and(eq(registryEntity.id, id), eq(registryEntity.version, input.version)))
+          .returning();
+        if (!after) throw new UnitConcurrentUpdateError();
         await recordAudit(tx, clock, actor, {
           action: 'entity.update',
           entityType: 'entity',

@@ -15,6 +15,8 @@ export const registryEntity = pgTable(
     regionCode: text('region_code').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    /** optimistic-lock counter */
+    version: integer('version').notNull().default(1),
   },
   (t) => [
     uniqueIndex('registry_entity_credit_code_uq').on(t.creditCode),

@@ -64,12 +64,14 @@ export default function UnitDetail({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [closeForm] = Form.useForm<{ reason: string }>();
   const [editingEntity, setEditingEntity] = useState(false);
+  const [entityVersion, setEntityVersion] = useState(1);
   const [entityForm] = Form.useForm<{ name: string; legalRepresentative?: string }>();
 
   const openEntityEditor = async (entityId: string) => {
     try {
       const e = await api.getEntity(entityId);
       entityForm.setFieldsValue({ name: e.name, legalRepresentative: e.legalRepresentative ?? '' });
+      setEntityVersion(e.version);
       setEditingEntity(true);
     } catch (e) {
       showError(e);
@@ -319,7 +321,7 @@ export default function UnitDetail({ id }: { id: string }) {
         destroyOnHidden
         onOk={async () => {
           const v = await entityForm.validateFields();
-          const body = { name: v.name.trim(), legalRepresentative: v.legalRepresentative?.trim() || null };
+          const body = { version: entityVersion, name: v.name.trim(), legalRepresentative: v.legalRepresentative?.trim() || null };
           if (await act(() => api.updateEntity(unit.entityId, body), 'entity.saved')) setEditingEntity(false);
         }}
       >
