@@ -12,14 +12,30 @@ export const MANAGEMENT_CATEGORY_LABELS: Record<ManagementCategory, { zh: string
 export const UnitStatus = z.enum(['active', 'closed']);
 export const UNIT_STATUS_LABELS = { active: { zh: '正常', en: 'Active' }, closed: { zh: '已关闭', en: 'Closed' } } as const;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const optText = (max: number) => z.string().trim().max(max).nullish();
+/**
+ * Text that PostgreSQL can store: no NUL character, no unpaired UTF-16 surrogate (either would
+ * fail at the database instead of being refused here with a clear message).
+ */
+export const storableText = (s: z.ZodString) =>
+  s.refine((v) => !v.includes('\u0000') && v.isWellFormed(), { message: 'contains a NUL character or broken Unicode' });
+const text = (max: number) => storableText(z.string().trim().min(1).max(max));
+const optText = (max: number) => storableText(z.string().trim().max(max)).nullish();
+
+/** A real calendar date YYYY-MM-DD between 1990 and 2100. */
+export const CalendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
+  .refine((v) => {
+    const [y, m, d] = v.split('-').map(Number);
+    const dt = new Date(Date.UTC(y, m - 1, d));
+    return y >= 1990 && y <= 2100 && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  }, 'a real date between 1990 and 2100');
 export const RegionCode = z.string().regex(/^\d{6}$/, '6-digit GB/T 2260 code');
 export const IndustryCode = z.string().regex(/^\d{4}$/, '4-digit GB/T 4754-2017 class code');
 
 export const EntityInput = z
   .object({
-    creditCode: z.string().max(64),
+    creditCode: storableText(z.string().max(64)),
     name: text(200),
     legalRepresentative: optText(50),
     regionCode: RegionCode,
@@ -105,8 +121,8 @@ export const UnitSort = z.enum(['name', 'creditCode', 'regionCode', 'industryCod
 /** List filters. Nothing here has a default that could be mistaken for a filter (zod 4). */
 export const UnitListQuery = z
   .object({
-    q: z.string().trim().max(100).optional(),
-    creditCode: z.string().trim().max(18).optional(),
+    q: storableText(z.string().trim().max(100)).optional(),
+    creditCode: storableText(z.string().trim().max(18)).optional(),
     region: z.string().regex(/^\d{2,6}$/).optional(),
     industry: z.string().regex(/^\d{2,4}$/).optional(),
     category: ManagementCategory.optional(),
@@ -135,7 +151,7 @@ export const ReopenInput = z.object({ version: z.number().int().min(1) }).strict
 export const RegistrationInput = z
   .object({
     unitId: z.string().uuid(),
-    registeredOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    registeredOn: CalendarDate.optional(),
     dischargeDestination: optText(500),
     standards: optText(500),
     controlMeasures: optText(1000),

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, type Messages } from './errors.ts';
+import { AppError, sqlState, type Messages } from './errors.ts';
 import { pickLang, type Lang } from './i18n.ts';
 
 /**
@@ -114,6 +114,13 @@ export function installErrorHandling(app: FastifyInstance) {
         return sendProblem(req, reply, 415, 'UNSUPPORTED_MEDIA_TYPE', { zh: '不支持的内容类型', en: 'Unsupported content type' });
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return sendProblem(req, reply, 400, 'BAD_CONTENT_LENGTH', { zh: '内容长度不正确', en: 'Content length mismatch' });
+    }
+    // Backstop: a value the database refuses as data (SQLSTATE class 22: bad encoding, invalid
+    // date, out of range…) is the caller's input, not a server fault.
+    const state = sqlState(err);
+    if (state?.startsWith('22')) {
+      req.log.warn({ err: { message: (err as Error).message, state } }, 'database refused a value');
+      return sendProblem(req, reply, 400, 'INVALID_VALUE', { zh: '输入中有数据库无法保存的值（如非法字符或日期）', en: 'The input holds a value the database cannot store (e.g. an invalid character or date)' });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 429) {

@@ -119,6 +119,16 @@ export async function importUnits(
     const get = (f: string) => (mapping[f] ? (r.values[mapping[f]] ?? '').trim() : '');
     const row = r.rowNumber;
     const before = badRows.size;
+    // Characters PostgreSQL cannot store would fail the whole write; refuse them per cell.
+    let unstorable = false;
+    for (const [field, title] of Object.entries(mapping)) {
+      const v = r.values[title] ?? '';
+      if (v.includes('\u0000') || !v.isWellFormed()) {
+        fail(row, field, v.replace(/\u0000/g, '\\0').toWellFormed(), '含有无法保存的字符（NUL 或损坏的 Unicode）', 'Contains a character that cannot be stored (NUL or broken Unicode)');
+        unstorable = true;
+      }
+    }
+    if (unstorable) return;
     // The raw code is kept exactly as the file had it (the checker reports what is wrong with it).
     const rawCode = mapping.creditCode ? (r.values[mapping.creditCode] ?? '') : '';
     const cc = checks.creditCode('creditCode', rawCode, opts.applyCleanups);

@@ -472,3 +472,21 @@ describe('paging', () => {
     }
   });
 });
+
+describe('values the database cannot store', () => {
+  it('refuses NUL characters, broken Unicode and impossible dates with 400, never 500', async () => {
+    const nul = await t.app.inject({ method: 'POST', url: '/api/registry/units', headers: hz, payload: newUnit({ name: 'a\u0000b' }) });
+    expect(nul.statusCode).toBe(400);
+    const surrogate = await t.app.inject({ method: 'POST', url: '/api/registry/units', headers: hz, payload: newUnit({ name: 'a\ud800b' }) });
+    expect(surrogate.statusCode).toBe(400);
+    const q = await t.app.inject({ url: '/api/registry/units?creditCode=%00', headers: hz });
+    expect(q.statusCode).toBe(400);
+    const unit = (await t.app.inject({ method: 'POST', url: '/api/registry/units', headers: hz, payload: newUnit({ name: '杭州日期测试单位', managementCategory: 'registration' }, { name: '杭州日期测试单位' }) })).json();
+    for (const d of ['2024-13-45', '2024-02-30', '9999-12-31', '0050-06-01']) {
+      const r = await t.app.inject({ method: 'POST', url: '/api/registry/registrations', headers: hz, payload: { unitId: unit.id, registeredOn: d } });
+      expect(r.statusCode, d).toBe(400);
+    }
+    const leap = await t.app.inject({ method: 'POST', url: '/api/registry/registrations', headers: hz, payload: { unitId: unit.id, registeredOn: '2024-02-29' } });
+    expect(leap.json().validUntil).toBe('2029-02-28');
+  });
+});
