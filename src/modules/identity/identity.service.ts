@@ -111,29 +111,36 @@ export function createIdentityService(deps: { db: Db; clock: Clock; options: Ide
         await verifyPassword(password, DUMMY_HASH);
         throw LOGIN_FAILED();
       }
-      if (user.lockedUntil && user.lockedUntil > now) {
+      // Claim the attempt before the (slow) password check, atomically: parallel guesses each
+      // count, and once the threshold is reached every further attempt is refused at once.
+      const lockUntil = new Date(now.getTime() + options.lockMinutes * 60_000).toISOString();
+      const nowIso = now.toISOString();
+      const nextCount = sql`case when ${appUser.lockedUntil} is not null then 1 else ${appUser.failedLogins} + 1 end`;
+      const [claim] = await db
+        .update(appUser)
+        .set({
+          failedLogins: nextCount,
+          lockedUntil: sql`case when (${nextCount}) >= ${options.maxFailures} then ${lockUntil}::timestamptz else null end`,
+        })
+        .where(and(eq(appUser.id, user.id), or(isNull(appUser.lockedUntil), sql`${appUser.lockedUntil} <= ${nowIso}::timestamptz`)))
+        .returning({ failedLogins: appUser.failedLogins, lockedUntil: appUser.lockedUntil });
+      if (!claim) {
+        const [u] = await db.select({ lockedUntil: appUser.lockedUntil }).from(appUser).where(eq(appUser.id, user.id));
+        const until = (u?.lockedUntil ?? now).toISOString();
         throw new AppError('ACCOUNT_LOCKED', 423, {
-          zh: `登录失败次数过多，账户已锁定至 ${user.lockedUntil.toISOString()}`,
-          en: `Too many failed logins; the account is locked until ${user.lockedUntil.toISOString()}`,
+          zh: `登录失败次数过多，账户已锁定至 ${until}`,
+          en: `Too many failed logins; the account is locked until ${until}`,
         });
       }
-      const ok = !user.disabled && (await verifyPassword(password, user.passwordHash));
+      // Verify first, then look at `disabled`, so a disabled account costs the same time.
+      const ok = (await verifyPassword(password, user.passwordHash)) && !user.disabled;
       const actor = { ...toActor(user, 'session'), requestId: meta.requestId };
       if (!ok) {
-        // Count the failure atomically; lock when the threshold is reached.
-        await db.transaction(async (tx) => {
-          const [u] = await tx
-            .update(appUser)
-            .set({
-              failedLogins: sql`${appUser.failedLogins} + 1`,
-              lockedUntil: sql`case when ${appUser.failedLogins} + 1 >= ${options.maxFailures} then ${new Date(now.getTime() + options.lockMinutes * 60_000).toISOString()}::timestamptz else null end`,
-            })
-            .where(eq(appUser.id, user.id))
-            .returning({ failedLogins: appUser.failedLogins, lockedUntil: appUser.lockedUntil });
-          if (u.lockedUntil) {
-            await recordAudit(tx, clock, actor, { action: 'user.lock', entityType: 'user', entityId: user.id, regionCode: user.regionPrefix || null, after: { failedLogins: u.failedLogins, lockedUntil: u.lockedUntil } });
-          }
-        });
+        if (claim.lockedUntil) {
+          await db.transaction(async (tx) => {
+            await recordAudit(tx, clock, actor, { action: 'user.lock', entityType: 'user', entityId: user.id, regionCode: user.regionPrefix || null, after: { failedLogins: claim.failedLogins, lockedUntil: claim.lockedUntil } });
+          });
+        }
         throw LOGIN_FAILED();
       }
       const token = randomBytes(32).toString('base64url');

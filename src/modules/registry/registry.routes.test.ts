@@ -247,6 +247,21 @@ describe('sessions', () => {
     const locked = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'victim', password: 'test-password-2026' } });
     expect(locked.statusCode).toBe(423);
     expect(locked.json().code).toBe('ACCOUNT_LOCKED');
+    // After the lock period the right password works again and the count starts over.
+    t.clock.advance(16 * 60_000);
+    const back = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'victim', password: 'test-password-2026' } });
+    expect(back.statusCode).toBe(200);
+    t.clock.advance(-16 * 60_000);
+  });
+
+  it('counts parallel guesses: no more than the allowed number are checked', async () => {
+    await t.addUser('victim2', 'provincial', '33');
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'victim2', password: 'wrong-password-1' } })),
+    );
+    const codes = results.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 401).length).toBeLessThanOrEqual(5);
+    expect(codes.filter((c) => c === 423).length).toBeGreaterThanOrEqual(7);
   });
 });
 
