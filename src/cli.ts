@@ -119,8 +119,9 @@ export function buildCli(ctx: CliContext): Command {
     .description('Issue a bearer API token for a user (shown once) / 签发 API 令牌')
     .requiredOption('--username <name>', 'the user the token acts as')
     .option('--name <label>', 'what the token is for', 'api')
-    .option('--days <n>', 'validity in days (default: no expiry)', (v) => Number(v))
+    .option('--days <n>', 'validity in days, 1–3650 (default: no expiry)', (v) => Number(v))
     .action(async (o) => {
+      if (o.days !== undefined && (!Number.isInteger(o.days) || o.days < 1 || o.days > 3650)) throw new CliExit('--days must be a whole number from 1 to 3650', 2);
       await ctx.withDatabase(async (database, config, clock) => {
         const services = createServices(database, config, clock);
         const u = await services.identity.getUserByUsername(o.username);

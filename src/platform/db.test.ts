@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,19 @@ describe('embedded database', () => {
     await first.close();
     const again = await openDatabase({ dataDir: dir });
     await again.close();
+  });
+
+  it('takes over a lock left by a dead process, but not an unreadable one', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ecopermit-lock-'));
+    try {
+      writeFileSync(join(d, 'ecopermit.lock'), '999999999');
+      const db = await openDatabase({ dataDir: d });
+      await db.close();
+      writeFileSync(join(d, 'ecopermit.lock'), '');
+      await expect(openDatabase({ dataDir: d })).rejects.toBeInstanceOf(DataDirLockedError);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('keeps the event loop free while a long query runs', async () => {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, linkSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,33 +45,51 @@ export class DataDirLockedError extends Error {}
 function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'ecopermit.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (err: any) {
-      if (err.code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(path, 'utf8').trim());
-      let alive = false;
-      if (pid > 0 && pid !== process.pid) {
-        try {
-          process.kill(pid, 0);
-          alive = true;
-        } catch (e: any) {
-          alive = e.code === 'EPERM';
+  // Write the pid to a private file, then link it into place: the lock appears with its
+  // content in one step, so nobody reads a half-written (empty) lock and takes it as stale.
+  const mine = join(dataDir, `.ecopermit.lock.${process.pid}`);
+  writeFileSync(mine, String(process.pid));
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(mine, path);
+        return () => {
+          if (readLockPid(path) === process.pid) rmSync(path, { force: true });
+        };
+      } catch (err: any) {
+        if (err.code !== 'EEXIST') throw err;
+        const pid = readLockPid(path);
+        if (pid === undefined || pid === process.pid || processAlive(pid)) {
+          throw new DataDirLockedError(
+            `数据目录正被进程 ${pid ?? '?'} 使用 / data folder ${dataDir} is in use by process ${pid ?? '?'}; stop it or set ECOPERMIT_DATA_DIR to another folder`,
+          );
         }
+        // Stale: remove it only if it still names the dead process, then try again.
+        if (readLockPid(path) === pid) rmSync(path, { force: true });
       }
-      if (alive || pid === process.pid) {
-        throw new DataDirLockedError(
-          `数据目录正被进程 ${pid} 使用 / data folder ${dataDir} is in use by process ${pid}; stop it or set ECOPERMIT_DATA_DIR to another folder`,
-        );
-      }
-      rmSync(path, { force: true });
     }
+    throw new DataDirLockedError(`cannot lock ${dataDir}`);
+  } finally {
+    rmSync(mine, { force: true });
   }
-  throw new DataDirLockedError(`cannot lock ${dataDir}`);
+}
+
+function readLockPid(path: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e: any) {
+    return e.code === 'EPERM';
+  }
 }
 
 async function startPgliteWorker(dataDir: string | undefined, loadDataDir?: string) {

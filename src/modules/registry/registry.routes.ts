@@ -160,11 +160,16 @@ export function registerRegistryRoutes(app: FastifyInstance, deps: { registry: R
       jobs.set(job.id, job);
       for (const [id, j] of jobs) if (j.finishedAt && Date.now() - j.finishedAt > 3_600_000) jobs.delete(id);
       const lang = (req.headers['accept-language'] ?? '').startsWith('en') ? 'en' : 'zh';
-      importUnits({ db: deps.db, clock: deps.clock, checks: await registry.checks() }, actor, file, {
-        mode: mode.data,
-        applyCleanups: fields.applyCleanups === 'true',
-        onProgress: (phase, processed, total) => Object.assign(job, { phase, processed, total }),
-      })
+      // Everything after the job exists runs inside the promise, so any failure ends the job.
+      registry
+        .checks()
+        .then((checks) =>
+          importUnits({ db: deps.db, clock: deps.clock, checks }, actor, file, {
+            mode: mode.data,
+            applyCleanups: fields.applyCleanups === 'true',
+            onProgress: (phase, processed, total) => Object.assign(job, { phase, processed, total }),
+          }),
+        )
         .then((result) => Object.assign(job, { status: 'done', phase: 'done', result }))
         .catch((err) => {
           if (!(err instanceof AppError)) req.log.error({ err }, 'import failed');
