@@ -15,7 +15,7 @@ import { openConfiguredDatabase, serve } from './main.ts';
 import { prepareDatabase } from './bootstrap.ts';
 import { createServices } from './context.ts';
 import { registerReferenceCommands } from './modules/reference/index.ts';
-import { verifyAuditTrail } from './modules/audit/index.ts';
+import { verifyAuditTrail, type AuditAnchor } from './modules/audit/index.ts';
 import { importUnits, EXPORT_HEADERS, exportRow, checkCreditCode, describeCreditCodeCheck, registryEntity } from './modules/registry/index.ts';
 import { writeCsv, writeXlsx } from './modules/registry/import-file.ts';
 import { Role } from './contracts/identity.ts';
@@ -234,13 +234,26 @@ export function buildCli(ctx: CliContext): Command {
     .command('verify')
     .description('Recompute the hash chains and name any edited or deleted row; exits 1 on any problem / 校验审计链')
     .option('--json', 'print the result as JSON')
-    .action(async (o: { json?: boolean }) => {
+    .option('--anchors <file>', 'also check chain positions saved earlier with --save-anchors (catches a whole chain rewritten)')
+    .option('--save-anchors <file>', 'write the current last link of every chain to this file, to keep outside the database')
+    .action(async (o: { json?: boolean; anchors?: string; saveAnchors?: string }) => {
+      let anchors: AuditAnchor[] | undefined;
+      if (o.anchors) {
+        try {
+          anchors = JSON.parse(readFileSync(o.anchors, 'utf8'));
+          if (!Array.isArray(anchors)) throw new Error('not a list');
+        } catch (e: any) {
+          throw new CliExit(`cannot read anchors from ${o.anchors}: ${e.message}`, 2);
+        }
+      }
       await ctx.withDatabase(async (database) => {
-        const r = await verifyAuditTrail(database.db);
+        const r = await verifyAuditTrail(database.db, { anchors });
+        if (o.saveAnchors) writeFileSync(o.saveAnchors, `${JSON.stringify(r.heads, null, 2)}\n`);
         if (o.json) ctx.out(JSON.stringify(r, null, 2));
         else {
           for (const p of r.problems) ctx.out(`TAMPERED ${p.kind}: ${p.message}`);
           ctx.out(r.ok ? `audit trail intact: ${r.rows} rows in ${r.chains} chains` : `audit trail BROKEN: ${r.problems.length} problem(s) in ${r.rows} rows`);
+          if (o.saveAnchors) ctx.out(`anchors of ${r.heads.length} chains written to ${o.saveAnchors}`);
         }
         if (!r.ok) throw new CliExit('', 1);
       });

@@ -42,9 +42,12 @@ describe('ecopermit CLI', () => {
     expect(dry.stdout).toContain('row 3');
     const good = run(['registry', 'import', csv, '--mode', 'good-only']);
     expect(good.stdout).toContain('imported 1 units');
-    const verify = run(['audit', 'verify']);
+    const anchors = join(dir, 'anchors.json');
+    const verify = run(['audit', 'verify', '--save-anchors', anchors]);
     expect(verify.stdout).toContain('audit trail intact');
     expect(verify.status).toBe(0);
+    const again = run(['audit', 'verify', '--anchors', anchors]);
+    expect(again.status).toBe(0);
     const exported = run(['registry', 'export', '--format', 'csv']);
     expect(exported.stdout).toContain('杭州CLI测试有限公司');
   });

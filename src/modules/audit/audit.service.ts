@@ -20,8 +20,15 @@ export interface AuditProblem {
   chain: string;
   seq: number;
   id?: string;
-  kind: 'hash_mismatch' | 'broken_link' | 'missing_rows' | 'head_mismatch';
+  kind: 'hash_mismatch' | 'broken_link' | 'missing_rows' | 'head_mismatch' | 'anchor_mismatch';
   message: string;
+}
+
+/** A chain position recorded outside the database (e.g. printed and filed) to check later. */
+export interface AuditAnchor {
+  chain: string;
+  seq: number;
+  hash: string;
 }
 
 export interface AuditVerifyResult {
@@ -29,6 +36,8 @@ export interface AuditVerifyResult {
   chains: number;
   rows: number;
   problems: AuditProblem[];
+  /** the last link of every chain now: save these to detect later rewrites of whole chains */
+  heads: AuditAnchor[];
 }
 
 /**
@@ -121,7 +130,8 @@ export async function listAuditForEntity(db: Tx, entityType: string, entityId: s
  * Recompute every chain: each row's hash, its link to the previous row, contiguous seq and
  * the recorded head. Reads in pages so a national trail does not need to fit in memory.
  */
-export async function verifyAuditTrail(db: Db, onProgress?: (rows: number) => void): Promise<AuditVerifyResult> {
+export async function verifyAuditTrail(db: Db, opts: { anchors?: AuditAnchor[]; onProgress?: (rows: number) => void } = {}): Promise<AuditVerifyResult> {
+  const onProgress = opts.onProgress;
   const heads = await db.select().from(auditChainHead).orderBy(asc(auditChainHead.chain));
   const problems: AuditProblem[] = [];
   let rows = 0;
@@ -176,5 +186,19 @@ export async function verifyAuditTrail(db: Db, onProgress?: (rows: number) => vo
       });
     }
   }
-  return { ok: problems.length === 0, chains: chainNames.size, rows, problems };
+  // Anchors saved earlier catch what the chain alone cannot: a whole chain deleted together
+  // with its head, or a tail cut off and the head rewritten to match.
+  for (const a of opts.anchors ?? []) {
+    const [row] = await db.select({ hash: auditEvent.hash }).from(auditEvent).where(and(eq(auditEvent.chain, a.chain), eq(auditEvent.seq, a.seq)));
+    if (!row || row.hash !== a.hash) {
+      problems.push({
+        chain: a.chain,
+        seq: a.seq,
+        kind: 'anchor_mismatch',
+        message: row ? `chain ${a.chain} seq ${a.seq}: differs from the saved anchor (rewritten)` : `chain ${a.chain} seq ${a.seq}: the anchored row is gone (deleted)`,
+      });
+    }
+  }
+  const finalHeads = (await db.select().from(auditChainHead).orderBy(asc(auditChainHead.chain))).map((h) => ({ chain: h.chain, seq: h.lastSeq, hash: h.lastHash }));
+  return { ok: problems.length === 0, chains: chainNames.size, rows, problems, heads: finalHeads };
 }

@@ -363,6 +363,18 @@ describe('audit trail', () => {
     const deleted = await verifyAuditTrail(t.database.db);
     expect(deleted.problems.some((p) => p.kind === 'missing_rows' && p.seq === Number(other.seq))).toBe(true);
   });
+
+  it('catches a whole chain deleted with its head, given anchors saved before', async () => {
+    const before = await verifyAuditTrail(t.database.db);
+    const anchors = before.heads;
+    expect(anchors.some((a) => a.chain === '00')).toBe(true);
+    await t.database.db.execute(sql`delete from audit_event where chain = '00'`);
+    await t.database.db.execute(sql`delete from audit_chain_head where chain = '00'`);
+    const blind = await verifyAuditTrail(t.database.db);
+    expect(blind.problems.some((p) => p.chain === '00')).toBe(false);
+    const anchored = await verifyAuditTrail(t.database.db, { anchors });
+    expect(anchored.problems.some((p) => p.chain === '00' && p.kind === 'anchor_mismatch')).toBe(true);
+  });
 });
 
 describe('platform', () => {
