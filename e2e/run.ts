@@ -6,10 +6,11 @@
  * Starts the server on a free port with a fresh temporary data dir (300 demo units), drives
  * Debian chromium through playwright-core, prints `ok - name` / `not ok - name: error` per test
  * and `N passed, M failed` at the end; exits 1 on any failure. Screenshots: e2e/screenshots/.
- * Builds web/dist first when it is missing (set E2E_BUILD=1 to force a rebuild).
+ * Builds web/dist first when it is missing or older than a file under web/ or src/contracts/
+ * (set E2E_BUILD=1 to force a rebuild).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,7 @@ function log(line: string) {
 }
 
 async function main() {
-  if (process.env.E2E_BUILD === '1' || !existsSync(join(ROOT, 'web', 'dist', 'index.html'))) {
+  if (process.env.E2E_BUILD === '1' || consoleBuildIsStale()) {
     log('# building web/dist (npm run build:web)');
     execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
@@ -339,3 +340,19 @@ main().catch((err) => {
   log('0 passed, 1 failed');
   process.exit(1);
 });
+
+/** True when web/dist is missing or older than any source it is built from. */
+function consoleBuildIsStale(): boolean {
+  const built = join(ROOT, 'web', 'dist', 'index.html');
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const newest = (dir: string): number => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }
+    return t;
+  };
+  return Math.max(newest(join(ROOT, 'web', 'src')), newest(join(ROOT, 'src', 'contracts')), statSync(join(ROOT, 'web', 'index.html')).mtimeMs) > builtAt;
+}
