@@ -82,13 +82,24 @@ export function createRegistryService(deps: RegistryDeps) {
       return createFieldChecks(await lookup());
     },
 
+    /**
+     * One page of the list and a capped count. The count runs first because it tells which
+     * plan suits the page: a narrow search (≤ COUNT_CAP matches) is best served from the
+     * search-token index, a broad one newest-first by walking the created_at index and stopping
+     * after one page — the planner cannot tell the two apart (its estimate for token arrays is
+     * far off), so for broad searches bitmap scans are switched off for that one statement.
+     */
     async listUnits(actor: Actor, q: UnitListQuery) {
       const page = q.page ?? 1;
       const pageSize = q.pageSize ?? 20;
-      const [rows, total] = await Promise.all([
-        repo.listUnitRows(db, actor, q, pageSize, (page - 1) * pageSize),
-        repo.countUnits(db, actor, q, COUNT_CAP),
-      ]);
+      const total = await repo.countUnits(db, actor, q, COUNT_CAP);
+      const broad = total > COUNT_CAP && (q.sort ?? 'createdAt') === 'createdAt';
+      const rows = broad
+        ? await db.transaction(async (tx) => {
+            await tx.execute(sql`set local enable_bitmapscan = off`);
+            return repo.listUnitRows(tx, actor, q, pageSize, (page - 1) * pageSize);
+          })
+        : await repo.listUnitRows(db, actor, q, pageSize, (page - 1) * pageSize);
       const v = viewWith(await lookup());
       return { items: rows.map(v), total: Math.min(total, COUNT_CAP), totalCapped: total > COUNT_CAP, page, pageSize };
     },
