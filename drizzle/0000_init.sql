@@ -192,4 +192,4 @@ CREATE UNIQUE INDEX "registry_unit_entity_site_uq" ON "registry_unit" USING btre
 CREATE INDEX "registry_unit_region_idx" ON "registry_unit" USING btree ("region_code" text_pattern_ops,"name");--> statement-breakpoint
 CREATE INDEX "registry_unit_industry_idx" ON "registry_unit" USING btree ("industry_code" text_pattern_ops);--> statement-breakpoint
 CREATE INDEX "registry_unit_search_tokens_idx" ON "registry_unit" USING gin ("search_tokens");--> statement-breakpoint
-CREATE INDEX "registry_unit_created_idx" ON "registry_unit" USING btree ("created_at");
+CREATE INDEX "registry_unit_created_idx" ON "registry_unit" USING btree ("created_at","id");

@@ -24,7 +24,7 @@ describe('broad lists (more matches than the count cap)', () => {
     const all: { id: string; createdAt: Date; name: string }[] = [];
     for await (const page of t.services.registry.exportUnits(cliActor(), {})) all.push(...page);
     expect(all.length).toBeGreaterThan(COUNT_CAP);
-    const want = [...all].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const want = [...all].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     for (const page of [1, 2, 7]) {
       const res = (await t.app.inject({ url: `/api/registry/units?pageSize=20&page=${page}`, headers })).json();
       expect(res.totalCapped).toBe(true);

@@ -120,13 +120,13 @@ export function listUnitsQuery(db: Tx, actor: Actor, q: UnitListQuery, limit: nu
   const dir = (q.order ?? (q.sort ? 'asc' : 'desc')) === 'asc' ? asc : desc;
   const query = db.select(unitColumns).from(registryUnit).innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId));
   if (needsEntity(q) || sort === 'creditCode') {
-    return query.where(unitFilters(actor, q)).orderBy(dir(col), asc(registryUnit.id)).limit(limit).offset(offset);
+    return query.where(unitFilters(actor, q)).orderBy(dir(col), dir(registryUnit.id)).limit(limit).offset(offset);
   }
   // Pick the page from the unit table alone, then join the entity for those rows only: a
   // broad search may match thousands of units, and joining before the sort looked up an entity
   // for every one of them.
-  const page = db.select({ id: registryUnit.id }).from(registryUnit).where(unitFilters(actor, q)).orderBy(dir(col), asc(registryUnit.id)).limit(limit).offset(offset);
-  return query.where(inArray(registryUnit.id, page)).orderBy(dir(col), asc(registryUnit.id)).limit(limit);
+  const page = db.select({ id: registryUnit.id }).from(registryUnit).where(unitFilters(actor, q)).orderBy(dir(col), dir(registryUnit.id)).limit(limit).offset(offset);
+  return query.where(inArray(registryUnit.id, page)).orderBy(dir(col), dir(registryUnit.id)).limit(limit);
 }
 
 export async function listUnitRows(db: Tx, actor: Actor, q: UnitListQuery, limit: number, offset: number): Promise<UnitRow[]> {

@@ -96,7 +96,11 @@ export function createRegistryService(deps: RegistryDeps) {
       const broad = total > COUNT_CAP && (q.sort ?? 'createdAt') === 'createdAt';
       const rows = broad
         ? await db.transaction(async (tx) => {
-            await tx.execute(sql`set local enable_bitmapscan = off`);
+            // Without these the planner, trusting its estimate, reads every match and sorts (or
+            // JIT-compiles a plan it believes expensive). Local to this transaction.
+            await tx.execute(
+              sql`select set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)`,
+            );
             return repo.listUnitRows(tx, actor, q, pageSize, (page - 1) * pageSize);
           })
         : await repo.listUnitRows(db, actor, q, pageSize, (page - 1) * pageSize);

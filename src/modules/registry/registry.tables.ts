@@ -64,7 +64,8 @@ export const registryUnit = pgTable(
     index('registry_unit_region_idx').on(sql`${t.regionCode} text_pattern_ops`, t.name),
     index('registry_unit_industry_idx').on(sql`${t.industryCode} text_pattern_ops`),
     index('registry_unit_search_tokens_idx').using('gin', t.searchTokens),
-    index('registry_unit_created_idx').on(t.createdAt),
+    // (created_at, id) serves newest-first pages and export keyset paging without a sort.
+    index('registry_unit_created_idx').on(t.createdAt, t.id),
   ],
 );
 
