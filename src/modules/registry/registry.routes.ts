@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { pickLang } from '../../platform/i18n.ts';
 import type { Actor } from '../../platform/actor.ts';
 import {
   AuditEntryView,
@@ -126,7 +127,7 @@ export function registerRegistryRoutes(app: FastifyInstance, deps: { registry: R
     },
     async (req) => {
       requirePermission(req, 'registry.read');
-      const lang = (req.headers['accept-language'] ?? '').startsWith('en') ? 'en' : 'zh';
+      const lang = pickLang(req.headers['accept-language']);
       return req.body.codes.map((c) => {
         const chk = checkCreditCode(c);
         return { input: c, valid: chk.valid, normalized: chk.normalized ?? null, reason: chk.valid ? null : describeCreditCodeCheck(chk, lang) };
@@ -159,7 +160,7 @@ export function registerRegistryRoutes(app: FastifyInstance, deps: { registry: R
       const job: ImportJob = { id: randomUUID(), ownerId: actor.userId, status: 'running', phase: 'parse', processed: 0, total: 0, result: null, error: null };
       jobs.set(job.id, job);
       for (const [id, j] of jobs) if (j.finishedAt && Date.now() - j.finishedAt > 3_600_000) jobs.delete(id);
-      const lang = (req.headers['accept-language'] ?? '').startsWith('en') ? 'en' : 'zh';
+      const lang = pickLang(req.headers['accept-language']);
       // Everything after the job exists runs inside the promise, so any failure ends the job.
       registry
         .checks()

@@ -140,17 +140,14 @@ export function createRegistryService(deps: RegistryDeps) {
      * index and exactly one wins.
      */
     async createUnit(actor: Actor, input: UnitCreateInput) {
-      const ref = await lookup();
-      const checks = createFieldChecks(ref);
+      const checks = createFieldChecks(await lookup());
       const problems: (FieldProblem | null)[] = [checks.region(actor, 'regionCode', input.regionCode), checks.industry('industryCode', input.industryCode)];
       let creditCode: string | undefined;
       if (input.entity) {
         const cc = checks.creditCode('entity.creditCode', input.entity.creditCode, false);
         creditCode = cc.code;
         problems.push(cc.problem);
-        if (!/^\d{6}$/.test(input.entity.regionCode) || !ref.isKnownRegion(input.entity.regionCode, { allowHistorical: true })) {
-          problems.push({ field: 'entity.regionCode', value: input.entity.regionCode, zh: `未知的行政区划代码 ${input.entity.regionCode}`, en: `Unknown region code ${input.entity.regionCode}` });
-        }
+        problems.push(checks.knownRegion('entity.regionCode', input.entity.regionCode));
       }
       fieldErrors(problems);
       const now = clock.now();

@@ -40,6 +40,11 @@ export function createFieldChecks(reference: ReferenceLookup) {
       }
       return null;
     },
+    /** A code that exists or existed (an entity's registration region may be an old one). */
+    knownRegion(field: string, code: string): FieldProblem | null {
+      if (/^\d{6}$/.test(code) && reference.isKnownRegion(code, { allowHistorical: true })) return null;
+      return { field, value: code, zh: `未知的行政区划代码 ${code}`, en: `Unknown region code ${code}` };
+    },
     industry(field: string, code: string): FieldProblem | null {
       if (!/^\d{4}$/.test(code)) return { field, value: code, zh: '行业代码须为 GB/T 4754-2017 的 4 位小类代码', en: 'Industry must be a 4-digit GB/T 4754-2017 class code' };
       if (!reference.isIndustryClass(code)) return { field, value: code, zh: `GB/T 4754-2017 中没有行业小类 ${code}`, en: `GB/T 4754-2017 has no industry class ${code}` };
