@@ -20,6 +20,9 @@ const { values } = parseArgs({
     warmup: { type: 'string' },
     concurrency: { type: 'string' },
     'skip-pglite': { type: 'boolean' },
+    // An existing PostgreSQL database already holding the search units (from an earlier load):
+    // the search benchmark then skips loading them. For iterating; results are otherwise the same.
+    'reuse-db': { type: 'string' },
   },
 });
 const only = values.only;
@@ -27,6 +30,7 @@ if (only && only !== 'import' && only !== 'search') throw new Error('--only must
 const rowsArg = values.rows ? Number(values.rows) : undefined;
 
 const started = new Date();
+const reuseDb = values['reuse-db'];
 const pgServer = await startPostgres();
 log(`PostgreSQL (throwaway) at ${pgServer.url.replace(/\/\/[^@]*@/, '//')}`);
 const admin = new pg.Client({ connectionString: pgServer.url });
@@ -50,7 +54,8 @@ try {
   if (!only || only === 'search') {
     search = await benchSearch({
       units: rowsArg ?? 1_000_000,
-      pgUrl: await dbUrl('bench_search'),
+      pgUrl: reuseDb ?? (await dbUrl('bench_search')),
+      reuse: !!reuseDb,
       requests: values.requests ? Number(values.requests) : 5_000,
       warmup: values.warmup ? Number(values.warmup) : 1_000,
       concurrency: values.concurrency ? Number(values.concurrency) : 50,

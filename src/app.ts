@@ -83,7 +83,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  const services = createServices(database, config, clock);
+  const services = createServices(database, config, clock, (msg) => app.log.info(msg));
+  if (services.unitSearch) {
+    // Built before the server answers: until then every list would take the slow SQL path.
+    await services.unitSearch.start();
+    app.addHook('onClose', async () => services.unitSearch?.stop());
+  }
   registerIdentity(app, {
     identity: services.identity,
     clock,

@@ -3,10 +3,10 @@ import type { Config } from './platform/config.ts';
 import type { Clock } from './platform/clock.ts';
 import { createIdentityService } from './modules/identity/index.ts';
 import { createReferenceService } from './modules/reference/index.ts';
-import { createRegistryService } from './modules/registry/index.ts';
+import { createRegistryService, createUnitSearch } from './modules/registry/index.ts';
 
 /** Every service, wired once per process from the database, config and clock. */
-export function createServices(database: Database, config: Config, clock: Clock) {
+export function createServices(database: Database, config: Config, clock: Clock, log: (msg: string) => void = () => {}) {
   const db = database.db;
   const identity = createIdentityService({
     db,
@@ -14,7 +14,8 @@ export function createServices(database: Database, config: Config, clock: Clock)
     options: { sessionTtlMinutes: config.SESSION_TTL_MINUTES, maxFailures: config.LOGIN_MAX_FAILURES, lockMinutes: config.LOGIN_LOCK_MINUTES },
   });
   const reference = createReferenceService({ db });
-  const registry = createRegistryService({ db, clock, reference, registrationLetter: config.REGISTRATION_NUMBER_LETTER });
-  return { identity, reference, registry };
+  const unitSearch = config.SEARCH_INDEX ? createUnitSearch(database, log) : undefined;
+  const registry = createRegistryService({ db, clock, reference, registrationLetter: config.REGISTRATION_NUMBER_LETTER, search: unitSearch });
+  return { identity, reference, registry, unitSearch };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -14,6 +14,7 @@ beforeAll(async () => {
   // A second batch a minute later, so newest-first has something to order by.
   t.clock.advance(60_000);
   await bulkInsertUnits(t.database.db, t.clock, cliActor('test'), generateDemoRows(await demoCounties(t.database), 50, 8), new Map());
+  await t.app.services.registry.searchSettled();
   await t.addUser('provuser', 'provincial', '33');
   headers = await login(t.app, 'provuser');
 });

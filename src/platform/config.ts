@@ -30,6 +30,11 @@ const ConfigSchema = z.object({
   COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Seconds graceful shutdown waits for in-flight requests. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  /**
+   * Keep the in-memory unit search index (fast newest-first lists; about 400 MB per million
+   * units). false = every list query goes to SQL.
+   */
+  SEARCH_INDEX: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
   /** Letter ending registration numbers (排污登记编号); uncertain in the sources, so configurable. */
   REGISTRATION_NUMBER_LETTER: z.string().regex(/^[A-Z]$/).default('W'),
 });

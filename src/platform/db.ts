@@ -21,6 +21,96 @@ export interface Database {
   close(): Promise<void>;
   /** PGlite only: write a snapshot of the whole data folder (test template). */
   dump?(path: string): Promise<void>;
+  /**
+   * LISTEN on a channel. `onResync` is called after a lost connection came back (notifications
+   * sent meanwhile are gone, so the listener must reread what it keeps). Returns `stop`.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onResync: () => void): Promise<() => Promise<void>>;
+}
+
+/** Channel names are identifiers we choose; refuse anything else rather than quote it. */
+function checkChannel(channel: string) {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+}
+
+/**
+ * PostgreSQL: a dedicated connection outside the pool (a pooled one would be handed to other
+ * queries and its LISTEN lost), reconnected with backoff.
+ */
+function listenPostgres(url: string) {
+  return async (channel: string, onMessage: (payload: string) => void, onResync: () => void) => {
+    checkChannel(channel);
+    let stopped = false;
+    let client: pg.Client | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let delay = 500;
+    const connect = async (isRetry: boolean): Promise<void> => {
+      const c = new pg.Client({ connectionString: url });
+      client = c;
+      c.on('notification', (m) => {
+        if (m.channel === channel) onMessage(m.payload ?? '');
+      });
+      c.on('error', () => {});
+      c.on('end', () => {
+        if (stopped || client !== c) return;
+        retry = setTimeout(() => connect(true).catch(() => {}), delay);
+        delay = Math.min(delay * 2, 30_000);
+      });
+      try {
+        await c.connect();
+        await c.query(`listen ${channel}`);
+        delay = 500;
+        if (isRetry) onResync();
+      } catch (err) {
+        await c.end().catch(() => {});
+        if (!isRetry) throw err;
+      }
+    };
+    await connect(false);
+    return async () => {
+      stopped = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => {});
+    };
+  };
+}
+
+/**
+ * PGlite: one session only, so the pool's single connection listens; notifications arrive on
+ * it between queries. If the pool ever replaces that connection, the new one listens again.
+ */
+function listenPglite(pool: pg.Pool) {
+  return async (channel: string, onMessage: (payload: string) => void, onResync: () => void) => {
+    checkChannel(channel);
+    const handler = (m: pg.Notification) => {
+      if (m.channel === channel) onMessage(m.payload ?? '');
+    };
+    const clients = new Set<pg.PoolClient>();
+    let started = false;
+    const onConnect = (c: pg.PoolClient) => {
+      clients.add(c);
+      c.on('notification', handler);
+      c.query(`listen ${channel}`).catch(() => {});
+      if (started) onResync();
+    };
+    pool.on('connect', onConnect);
+    const c = await pool.connect();
+    try {
+      if (!clients.has(c)) {
+        clients.add(c);
+        c.on('notification', handler);
+      }
+      await c.query(`listen ${channel}`);
+    } finally {
+      c.release();
+    }
+    started = true;
+    // LISTEN stays on the session (another listener may share it); only this handler goes.
+    return async () => {
+      pool.off('connect', onConnect);
+      for (const client of clients) client.off('notification', handler);
+    };
+  };
 }
 
 export interface OpenOptions {
@@ -137,7 +227,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const db = drizzle({ client: pool }) as unknown as Db;
     const u = new URL(opts.url);
     u.password = '';
-    return { db, pool, kind: 'postgres', location: u.toString(), close: () => pool.end() };
+    return { db, pool, kind: 'postgres', location: u.toString(), close: () => pool.end(), listen: listenPostgres(opts.url) };
   }
   const unlock = opts.dataDir ? lockDataDir(opts.dataDir) : () => {};
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
@@ -167,6 +257,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     kind: 'pglite',
     location: opts.dataDir ? join(opts.dataDir, 'pglite') : 'memory://',
     dump: server.dump,
+    listen: listenPglite(pool),
     close: async () => {
       await pool.end();
       await server.stop();

@@ -8,3 +8,4 @@ export { nameGrams, unitSearchTokens } from './search-tokens.ts';
 /** Query builders of the unit list, for benchmarks that EXPLAIN what the API runs. */
 export { listUnitsQuery, countUnitsQuery } from './registry.repo.ts';
 export { COUNT_CAP } from './registry.service.ts';
+export { createUnitSearch, type UnitSearch } from './unit-search.ts';

@@ -56,6 +56,9 @@ export function entityScope(actor: Actor): SQL {
   return sql`(${registryEntity.regionCode} like ${p} or exists (select 1 from ${registryUnit} u where u.entity_id = ${registryEntity.id} and u.region_code like ${p}))`;
 }
 
+/** The characters normalizeForSearch removes, as a PostgreSQL regular expression. */
+const NAME_NOISE = '[\\s\\u0000-\\u001f\\u007f\\u200b-\\u200f\\u2060\\ufeff]+';
+
 export function unitFilters(actor: Actor, q: UnitListQuery): SQL {
   const conds: SQL[] = [unitScope(actor)];
   // Facet and name tokens go into one GIN lookup. A prefix that has a token needs no LIKE of
@@ -92,7 +95,9 @@ export function unitFilters(actor: Actor, q: UnitListQuery): SQL {
         narrowing++;
       }
       // Bigrams do not say the characters are adjacent in this order; LIKE confirms it.
-      conds.push(sql`lower(${registryUnit.name}) like ${`%${escapeLike(needle)}%`}`);
+      // The name normalized as normalizeForSearch does (NFKC, lower case, no spaces or
+      // invisible characters), so this path matches exactly what the in-memory index matches.
+      conds.push(sql`regexp_replace(lower(normalize(${registryUnit.name}, NFKC)), ${NAME_NOISE}, '', 'g') like ${`%${escapeLike(needle)}%`}`);
     }
   }
   if (narrowing > 0) conds.push(sql`${registryUnit.searchTokens} @> ${sql.param([...tokens])}::text[]`);
@@ -170,6 +175,34 @@ export async function getUnitRow(db: Tx, actor: Actor, id: string): Promise<Unit
     .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
     .where(and(eq(registryUnit.id, id), unitScope(actor)));
   return row as UnitRow | undefined;
+}
+
+/**
+ * Units by id, within the caller's scope (ids the caller may not see are simply absent). The
+ * list's hot path: one named prepared statement for every caller (the scope is a parameter, so
+ * PostgreSQL plans it once per connection), built once per database handle.
+ */
+const byIdsStatements = new WeakMap<object, ReturnType<typeof prepareUnitRowsByIds>>();
+function prepareUnitRowsByIds(db: Tx) {
+  return db
+    .select(unitColumns)
+    .from(registryUnit)
+    .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
+    .where(
+      and(
+        sql`${registryUnit.id} = any(${sql.placeholder('ids')}::uuid[])`,
+        sql`left(${registryUnit.regionCode}, char_length(${sql.placeholder('prefix')}::text)) = ${sql.placeholder('prefix')}::text`,
+        sql`(${sql.placeholder('entity')}::uuid is null or ${registryUnit.entityId} = ${sql.placeholder('entity')}::uuid)`,
+      ),
+    )
+    .prepare('registry_unit_rows_by_ids');
+}
+
+export async function getUnitRowsByIds(db: Tx, actor: Actor, ids: string[]): Promise<UnitRow[]> {
+  let statement = byIdsStatements.get(db);
+  if (!statement) byIdsStatements.set(db, (statement = prepareUnitRowsByIds(db)));
+  const entity = actor.role === 'enterprise' ? (actor.entityId ?? '00000000-0000-0000-0000-000000000000') : null;
+  return (await statement.execute({ ids, prefix: actor.regionPrefix, entity })) as UnitRow[];
 }
 
 export async function getEntityRow(db: Tx, actor: Actor, id: string) {

@@ -9,6 +9,7 @@ import type { UnitCreateInput, UnitUpdateInput, UnitListQuery, UnitView } from '
 import { registryEntity, registryUnit, registryRegistration } from './registry.tables.ts';
 import * as repo from './registry.repo.ts';
 import { unitSearchTokens } from './search-tokens.ts';
+import type { UnitSearch } from './unit-search.ts';
 import { createFieldChecks, type FieldProblem, type ReferenceLookup } from './registry.validate.ts';
 import {
   EntityExistsError,
@@ -36,6 +37,8 @@ export interface RegistryDeps {
   /** a fresh synchronous snapshot of the reference tables */
   reference: { lookup(): Promise<ReferenceLookup> };
   registrationLetter: string;
+  /** the in-memory unit search; absent = every list query goes to SQL */
+  search?: UnitSearch;
 }
 
 export type RegistryService = ReturnType<typeof createRegistryService>;
@@ -56,7 +59,7 @@ function auditShape(u: Partial<repo.UnitRow>) {
 }
 
 export function createRegistryService(deps: RegistryDeps) {
-  const { db, clock, reference } = deps;
+  const { db, clock, reference, search } = deps;
   const lookup = () => reference.lookup();
 
   const viewWith = (ref: ReferenceLookup) => (r: repo.UnitRow): UnitView => ({
@@ -76,7 +79,25 @@ export function createRegistryService(deps: RegistryDeps) {
     return visible ? new EntityExistsError({ id: e.id, name: e.name, creditCode: e.creditCode, regionCode: e.regionCode }) : new EntityExistsElsewhereError(creditCode);
   }
 
+  /** After a unit write commits: the search index rereads it before the caller answers. */
+  async function afterCommit<T extends { id: string }>(unit: T): Promise<T> {
+    await search?.refresh([unit.id]);
+    return unit;
+  }
+
+  /** Whether the in-memory index can answer this list query (newest first, no credit-code filter). */
+  function indexable(q: UnitListQuery) {
+    if (!search?.ready || q.creditCode) return false;
+    if (q.sort && q.sort !== 'createdAt') return false;
+    return (q.order ?? 'desc') === 'desc';
+  }
+
   return {
+    /** After a bulk write (import): returns once the unit search shows everything committed so far. */
+    async searchSettled() {
+      await search?.sync();
+    },
+
     /** Field checks bound to the current reference data (for the import). */
     async checks() {
       return createFieldChecks(await lookup());
@@ -92,6 +113,32 @@ export function createRegistryService(deps: RegistryDeps) {
     async listUnits(actor: Actor, q: UnitListQuery) {
       const page = q.page ?? 1;
       const pageSize = q.pageSize ?? 20;
+      if (indexable(q)) {
+        const hit = search!.search(
+          {
+            scopePrefix: actor.regionPrefix,
+            scopeEntityId: actor.role === 'enterprise' ? (actor.entityId ?? '') : undefined,
+            region: q.region,
+            industry: q.industry,
+            category: q.category,
+            status: q.status,
+            entityId: q.entityId,
+            q: q.q,
+          },
+          (page - 1) * pageSize,
+          pageSize,
+          COUNT_CAP,
+        );
+        // The rows come from the database, scoped there again: the index picks, SQL decides.
+        const rows = hit.ids.length ? await repo.getUnitRowsByIds(db, actor, hit.ids) : [];
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        const v = viewWith(await lookup());
+        const items = hit.ids.flatMap((id) => {
+          const r = byId.get(id);
+          return r ? [v(r)] : [];
+        });
+        return { items, total: Math.min(hit.counted, COUNT_CAP), totalCapped: hit.counted > COUNT_CAP, page, pageSize };
+      }
       const total = await repo.countUnits(db, actor, q, COUNT_CAP);
       const broad = total > COUNT_CAP && (q.sort ?? 'createdAt') === 'createdAt';
       const rows = broad
@@ -152,7 +199,7 @@ export function createRegistryService(deps: RegistryDeps) {
       fieldErrors(problems);
       const now = clock.now();
       try {
-        return await db.transaction(async (tx) => {
+        return await afterCommit(await db.transaction(async (tx) => {
           // Both events go in one batch so the per-province chain locks are always taken in
           // the same order (two creates with crossed provinces cannot deadlock).
           const audits: AuditInput[] = [];
@@ -203,7 +250,7 @@ export function createRegistryService(deps: RegistryDeps) {
           audits.push({ action: 'unit.create', entityType: 'unit', entityId: unit.id, regionCode: unit.regionCode, after: auditShape({ ...shape, creditCode: entity.creditCode }) });
           await recordAuditBatch(tx, clock, actor, audits);
           return view((await repo.getUnitRow(tx, { ...actor, regionPrefix: '', role: 'admin' }, unit.id))!);
-        });
+        }));
       } catch (err) {
         if (sqlState(err) === '23505' && sqlConstraint(err) === 'registry_entity_credit_code_uq') throw await existingEntityError(actor, creditCode!);
         throw err;
@@ -216,7 +263,7 @@ export function createRegistryService(deps: RegistryDeps) {
       if (input.regionCode !== undefined) problems.push(checks.region(actor, 'regionCode', input.regionCode));
       if (input.industryCode !== undefined) problems.push(checks.industry('industryCode', input.industryCode));
       fieldErrors(problems);
-      return db.transaction(async (tx) => {
+      return afterCommit(await db.transaction(async (tx) => {
         const before = await repo.getUnitRow(tx, actor, id);
         if (!before) throw new UnitNotFoundError();
         const { version, ...changes } = input;
@@ -241,11 +288,11 @@ export function createRegistryService(deps: RegistryDeps) {
         }
         await recordAudit(tx, clock, actor, { action: 'unit.update', entityType: 'unit', entityId: id, regionCode: after.regionCode, before: changedBefore, after: changedAfter });
         return view(after);
-      });
+      }));
     },
 
     async setUnitStatus(actor: Actor, id: string, to: 'closed' | 'active', version: number, reason?: string) {
-      return db.transaction(async (tx) => {
+      return afterCommit(await db.transaction(async (tx) => {
         const before = await repo.getUnitRow(tx, actor, id);
         if (!before) throw new UnitNotFoundError();
         const from = to === 'closed' ? 'active' : 'closed';
@@ -273,7 +320,7 @@ export function createRegistryService(deps: RegistryDeps) {
           after: { status: to, ...(reason ? { reason } : {}) },
         });
         return view((await repo.getUnitRow(tx, actor, id))!);
-      });
+      }));
     },
 
     /**

@@ -1,0 +1,142 @@
+// The in-memory unit search against the SQL list it stands in for, on a real database (PGlite
+// and PostgreSQL): the same ids in the same order and the same counts for a matrix of callers
+// and filters; changes by any writer reach it; the HTTP answer keeps to its schema.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { buildTestApp, login } from './helpers.ts';
+import { cliActor, type Actor } from '../src/platform/actor.ts';
+import { bulkInsertUnits, COUNT_CAP, makeCreditCode } from '../src/modules/registry/index.ts';
+import { demoCounties, generateDemoRows, seededRandom } from '../src/modules/demo/index.ts';
+import { UnitListResult, type UnitListQuery } from '../src/contracts/registry.ts';
+
+let t: Awaited<ReturnType<typeof buildTestApp>>;
+let names: string[] = [];
+let regions: string[] = [];
+let industries: string[] = [];
+let someEntity = '';
+
+const actor = (role: string, regionPrefix: string, entityId: string | null = null): Actor => ({
+  userId: '00000000-0000-0000-0000-00000000000a',
+  username: 'x',
+  displayName: 'x',
+  role,
+  regionPrefix,
+  entityId,
+  via: 'session',
+});
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  const counties = await demoCounties(t.database);
+  const rows = generateDemoRows(counties, COUNT_CAP + 200, 11);
+  // Names the normalization must see through: spaces, full-width letters, a zero-width space.
+  rows[0] = { ...rows[0], siteName: '杭州 ＡＢ 化工\u200b有限公司 一厂' };
+  rows[1] = { ...rows[1], siteName: 'Hangzhou Steel 钢铁厂' };
+  await bulkInsertUnits(t.database.db, t.clock, cliActor('test'), rows, new Map());
+  t.clock.advance(60_000);
+  await bulkInsertUnits(t.database.db, t.clock, cliActor('test'), generateDemoRows(counties, 80, 12), new Map());
+  await t.app.services.registry.searchSettled();
+  const r = await t.database.pool.query('select name, region_code, industry_code, entity_id::text as entity_id from registry_unit order by id');
+  names = r.rows.map((x) => x.name);
+  regions = [...new Set(r.rows.map((x) => x.region_code as string))];
+  industries = [...new Set(r.rows.map((x) => x.industry_code as string))];
+  someEntity = r.rows[5].entity_id;
+});
+afterAll(() => t?.close());
+
+describe('the in-memory unit search', () => {
+  it('is in use by the app, and the comparison side is not', () => {
+    expect(t.app.services.unitSearch?.ready).toBe(true);
+    expect(t.app.services.unitSearch?.size).toBe(COUNT_CAP + 280);
+    // buildTestApp's own services are never started: they answer from SQL alone.
+    expect(t.services.unitSearch?.ready).toBe(false);
+  });
+
+  it('answers every query exactly like the SQL list (ids, order, counts, pages)', async () => {
+    const rnd = seededRandom(4242);
+    const pick = <T,>(xs: T[]) => xs[rnd.int(0, xs.length - 1)];
+    const callers = [actor('admin', ''), actor('provincial', '33'), actor('municipal_permit', '3301'), actor('municipal_permit', regions[3].slice(0, 4)), actor('county', regions[7]), actor('enterprise', '', someEntity), actor('enterprise', '', null)];
+    const queries: UnitListQuery[] = [{}, { q: 'ＡＢ化工' }, { q: 'ab 化工有限' }, { q: 'steel' }, { q: '有限公司' }, { q: '公' }, { q: ' ' }, { status: 'active' }, { category: 'key' }, { entityId: someEntity }];
+    for (let i = 0; i < 60; i++) {
+      const name = [...pick(names)];
+      const start = rnd.int(0, Math.max(0, name.length - 2));
+      const q: UnitListQuery = {};
+      if (rnd.int(0, 1)) q.q = name.slice(start, start + rnd.int(1, 4)).join('');
+      const region = pick(regions);
+      if (rnd.int(0, 2) === 0) q.region = region.slice(0, pick([2, 4, 5, 6]));
+      if (rnd.int(0, 1)) q.industry = pick(industries).slice(0, pick([2, 3, 4]));
+      if (rnd.int(0, 3) === 0) q.category = pick(['key', 'simplified', 'registration'] as const);
+      if (rnd.int(0, 4) === 0) q.status = 'active';
+      if (rnd.int(0, 3) === 0) q.page = rnd.int(1, 4);
+      if (rnd.int(0, 3) === 0) q.pageSize = pick([5, 20, 50]);
+      queries.push(q);
+    }
+    queries.push({ page: 60, pageSize: 20 }, { q: '有限', page: 49, pageSize: 21 });
+    let compared = 0;
+    let nonEmpty = 0;
+    for (const who of callers) {
+      for (const q of queries) {
+        const viaIndex = await t.app.services.registry.listUnits(who, q);
+        const viaSql = await t.services.registry.listUnits(who, q);
+        const label = `${who.role}:${who.regionPrefix}:${who.entityId} ${JSON.stringify(q)}`;
+        expect(viaIndex.items.map((u) => u.id), label).toEqual(viaSql.items.map((u) => u.id));
+        expect({ total: viaIndex.total, capped: viaIndex.totalCapped }, label).toEqual({ total: viaSql.total, capped: viaSql.totalCapped });
+        expect(viaIndex.items, label).toEqual(viaSql.items);
+        compared++;
+        if (viaIndex.items.length) nonEmpty++;
+      }
+    }
+    expect(compared).toBe(callers.length * queries.length);
+    // the matrix must actually find things, or it proves nothing
+    expect(nonEmpty).toBeGreaterThan(compared / 3);
+  });
+
+  it('sees changes made by any writer, including plain SQL outside the services', async () => {
+    const [row] = (await t.database.pool.query("select id::text as id from registry_unit where region_code like '3301%' order by id limit 1")).rows;
+    await t.database.pool.query("update registry_unit set name = '独一无二的测试厂', version = version + 1 where id = $1", [row.id]);
+    await t.app.services.registry.searchSettled();
+    const city = actor('municipal_permit', '3301');
+    let found = await t.app.services.registry.listUnits(city, { q: '独一无二' });
+    expect(found.items.map((u) => u.id)).toEqual([row.id]);
+    // moved to another city by SQL: gone from this city's search, present in the other's
+    await t.database.db.execute(sql`update registry_unit set region_code = '330203', version = version + 1 where id = ${row.id}::uuid`);
+    await t.app.services.registry.searchSettled();
+    found = await t.app.services.registry.listUnits(city, { q: '独一无二' });
+    expect(found.total).toBe(0);
+    found = await t.app.services.registry.listUnits(actor('municipal_permit', '3302'), { q: '独一无二' });
+    expect(found.items.map((u) => u.id)).toEqual([row.id]);
+    // deleted (no service deletes units; a DBA might): gone from the index too
+    await t.database.pool.query('delete from registry_unit where id = $1', [row.id]);
+    await t.app.services.registry.searchSettled();
+    expect((await t.app.services.registry.listUnits(actor('admin', ''), { q: '独一无二' })).total).toBe(0);
+    expect(t.app.services.unitSearch?.size).toBe(COUNT_CAP + 279);
+  });
+
+  it('sees a unit created through the API in the very next list request', async () => {
+    await t.addUser('searcher', 'municipal_permit', '3301');
+    const h = await login(t.app, 'searcher');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/registry/units',
+      headers: h,
+      payload: { entity: { creditCode: makeCreditCode('91330106MA2T99991'), name: '即时可见有限公司', regionCode: '330106' }, name: '即时可见有限公司一厂', regionCode: '330106', industryCode: '2614', address: '杭州市西湖区' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const list = await t.app.inject({ url: `/api/registry/units?q=${encodeURIComponent('即时可见')}`, headers: h });
+    expect(list.json().items.map((u: { id: string }) => u.id)).toEqual([res.json().id]);
+  });
+
+  it('answers over HTTP with exactly the fields of its schema', async () => {
+    await t.addUser('shape', 'provincial', '33');
+    const h = await login(t.app, 'shape');
+    const res = await t.app.inject({ url: '/api/registry/units?pageSize=50', headers: h });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.items.length).toBe(50);
+    // The service's answer passes the schema unchanged (parse drops unknown keys and fails on
+    // missing or mistyped ones, so strictly equal means exact), and HTTP sends just that.
+    const direct = await t.app.services.registry.listUnits(actor('provincial', '33'), { pageSize: 50 });
+    expect(UnitListResult.parse(direct)).toStrictEqual(direct);
+    expect(body).toStrictEqual(JSON.parse(JSON.stringify(direct)));
+  });
+});
