@@ -1,7 +1,7 @@
 import { uuidv7 } from '../../platform/ids.ts';
 import { and, asc, desc, eq, sql, gt } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db.ts';
-import { bulkInsert } from '../../platform/bulk.ts';
+import { sendBulkInsert, type BulkColumnType } from '../../platform/bulk.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { auditEvent, auditChainHead } from './audit.tables.ts';
@@ -61,54 +61,88 @@ function plain(v: unknown): unknown {
  */
 export async function recordAuditBatch(tx: Tx, clock: Clock, actor: Actor, inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  const byChain = new Map<string, AuditInput[]>();
-  for (const i of inputs) {
-    const c = chainFor(i.regionCode);
-    let list = byChain.get(c);
-    if (!list) byChain.set(c, (list = []));
-    list.push(i);
+  const writer = await openAuditWriter(tx, clock, actor, inputs.map((i) => i.regionCode));
+  await writer.append(inputs);
+  await writer.close();
+}
+
+const AUDIT_COLUMNS: [string, BulkColumnType][] = [
+  ['id', 'uuid'], ['chain', 'text'], ['seq', 'bigint'], ['occurred_at', 'timestamptz'], ['actor_id', 'uuid'], ['actor_name', 'text'], ['request_id', 'text'],
+  ['action', 'text'], ['entity_type', 'text'], ['entity_id', 'text'], ['region_code', 'text'], ['before', 'jsonb-text'], ['after', 'jsonb-text'], ['prev_hash', 'text'], ['hash', 'text'],
+];
+
+export interface AuditWriter {
+  /**
+   * Hash and send these events. The insert is sent at once but not awaited: a bulk writer
+   * goes on preparing its next rows while the database stores these (the transaction's
+   * connection runs its statements in order). Await the result, or `close()`, to see errors.
+   */
+  append(inputs: AuditInput[]): Promise<void>;
+  /** Record the chain heads; resolves when everything appended has been stored. */
+  close(): Promise<void>;
+}
+
+/**
+ * Lock the chains these regions write to (in a fixed order, so two writers never deadlock),
+ * read their heads, then take events in any number of batches: one hash chain per province,
+ * contiguous seq, each row linked to the one before it.
+ */
+export async function openAuditWriter(tx: Tx, clock: Clock, actor: Actor, regionCodes: Iterable<string | null | undefined>): Promise<AuditWriter> {
+  const chains = [...new Set([...regionCodes].map(chainFor))].sort();
+  const heads = new Map<string, { seq: number; hash: string }>();
+  for (const chain of chains) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'audit:' + chain}))`);
+    const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.chain, chain));
+    heads.set(chain, { seq: head?.lastSeq ?? 0, hash: head?.lastHash ?? GENESIS_HASH });
   }
   // Millisecond precision: the column keeps milliseconds, so the hash is reproducible.
   const occurredAt = new Date(Math.floor(clock.now().getTime()));
-  for (const chain of [...byChain.keys()].sort()) {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'audit:' + chain}))`);
-    const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.chain, chain));
-    let seq = head?.lastSeq ?? 0;
-    let prevHash = head?.lastHash ?? GENESIS_HASH;
-    const rows = byChain.get(chain)!.map((input) => {
-      seq++;
-      const row = {
-        id: uuidv7(),
-        chain,
-        seq,
-        occurredAt,
-        actorId: actor.via === 'cli' ? null : actor.userId,
-        actorName: actor.username,
-        requestId: actor.requestId ?? null,
-        action: input.action,
-        entityType: input.entityType,
-        entityId: input.entityId,
-        regionCode: input.regionCode ?? null,
-        prevHash,
-      };
-      // Canonical JSON serves twice: inside the hash and as the stored jsonb text.
-      const beforeJson = canonicalJson(plain(input.before));
-      const afterJson = canonicalJson(plain(input.after));
-      const hash = hashAuditRowJson(row, beforeJson, afterJson);
-      prevHash = hash;
-      return { ...row, beforeJson, afterJson, hash };
-    });
-    await bulkInsert(
-      tx,
-      'audit_event',
-      [['id', 'uuid'], ['chain', 'text'], ['seq', 'bigint'], ['occurred_at', 'timestamptz'], ['actor_id', 'uuid'], ['actor_name', 'text'], ['request_id', 'text'], ['action', 'text'], ['entity_type', 'text'], ['entity_id', 'text'], ['region_code', 'text'], ['before', 'jsonb-text'], ['after', 'jsonb-text'], ['prev_hash', 'text'], ['hash', 'text']],
-      rows.map((r) => [r.id, r.chain, r.seq, r.occurredAt, r.actorId, r.actorName, r.requestId, r.action, r.entityType, r.entityId, r.regionCode, r.beforeJson === 'null' ? null : r.beforeJson, r.afterJson === 'null' ? null : r.afterJson, r.prevHash, r.hash]),
-    );
-    await tx
-      .insert(auditChainHead)
-      .values({ chain, lastSeq: seq, lastHash: prevHash })
-      .onConflictDoUpdate({ target: auditChainHead.chain, set: { lastSeq: seq, lastHash: prevHash } });
-  }
+  const sent: Promise<unknown>[] = [];
+  return {
+    append(inputs) {
+      const rows: unknown[][] = [];
+      for (const input of inputs) {
+        const chain = chainFor(input.regionCode);
+        const head = heads.get(chain);
+        if (!head) throw new Error(`audit chain ${chain} was not opened by this writer`);
+        head.seq++;
+        const row = {
+          id: uuidv7(),
+          chain,
+          seq: head.seq,
+          occurredAt,
+          actorId: actor.via === 'cli' ? null : actor.userId,
+          actorName: actor.username,
+          requestId: actor.requestId ?? null,
+          action: input.action,
+          entityType: input.entityType,
+          entityId: input.entityId,
+          regionCode: input.regionCode ?? null,
+          prevHash: head.hash,
+        };
+        // Canonical JSON serves twice: inside the hash and as the stored jsonb text.
+        const beforeJson = canonicalJson(plain(input.before));
+        const afterJson = canonicalJson(plain(input.after));
+        const hash = hashAuditRowJson(row, beforeJson, afterJson);
+        head.hash = hash;
+        rows.push([row.id, chain, row.seq, occurredAt, row.actorId, row.actorName, row.requestId, row.action, row.entityType, row.entityId, row.regionCode, beforeJson === 'null' ? null : beforeJson, afterJson === 'null' ? null : afterJson, row.prevHash, hash]);
+      }
+      const done = sendBulkInsert(tx, 'audit_event', AUDIT_COLUMNS, rows);
+      sent.push(done);
+      return done;
+    },
+    async close() {
+      for (const [chain, head] of heads) {
+        sent.push(
+          tx
+            .insert(auditChainHead)
+            .values({ chain, lastSeq: head.seq, lastHash: head.hash })
+            .onConflictDoUpdate({ target: auditChainHead.chain, set: { lastSeq: head.seq, lastHash: head.hash } }),
+        );
+      }
+      await Promise.all(sent);
+    },
+  };
 }
 
 /** Append one event inside the caller's transaction (see recordAuditBatch). */

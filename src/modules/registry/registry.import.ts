@@ -4,12 +4,12 @@ import type { Db } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import { recordAuditBatch, type AuditInput } from '../audit/index.ts';
+import { openAuditWriter, type AuditInput } from '../audit/index.ts';
 import type { ImportMode, ImportResult, ImportRowError, ManagementCategory } from '../../contracts/registry.ts';
 import { registryEntity, registryUnit } from './registry.tables.ts';
 import { parseImportFile, mapHeaders, ImportFileError } from './import-file.ts';
 import { unitSearchTokens } from './search-tokens.ts';
-import { bulkInsert, type BulkColumnType } from '../../platform/bulk.ts';
+import { quiet, sendBulkInsert, type BulkColumnType } from '../../platform/bulk.ts';
 import type { FieldChecks } from './registry.validate.ts';
 import { INDUSTRY_EDITION } from './registry.service.ts';
 
@@ -284,7 +284,7 @@ export async function bulkInsertUnits(
   const now = clock.now();
   return db.transaction(async (tx) => {
     const entityIds = new Map<string, string>();
-    const newEntities: (typeof registryEntity.$inferInsert)[] = [];
+    const newEntities: (typeof registryEntity.$inferInsert & { id: string; regionCode: string })[] = [];
     for (const r of rows) {
       if (entityIds.has(r.creditCode)) continue;
       const e = existing.get(r.creditCode);
@@ -296,12 +296,6 @@ export async function bulkInsertUnits(
       entityIds.set(r.creditCode, id);
       newEntities.push({ id, creditCode: r.creditCode, creditCodeRaw: r.creditCodeRaw, name: r.entityName, legalRepresentative: r.legalRepresentative, regionCode: r.regionCode, createdAt: now, updatedAt: now });
     }
-    await bulkInsert(
-      tx,
-      'registry_entity',
-      [['id', 'uuid'], ['credit_code', 'text'], ['credit_code_raw', 'text'], ['name', 'text'], ['legal_representative', 'text'], ['region_code', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']],
-      newEntities.map((e) => [e.id, e.creditCode, e.creditCodeRaw, e.name, e.legalRepresentative, e.regionCode, now, now]),
-    );
     // Site numbers continue after each existing entity's highest; locks keep concurrent imports apart.
     const nextSeq = new Map<string, number>();
     const existingIds = [...new Set(rows.map((r) => existing.get(r.creditCode)?.id).filter((x): x is string => !!x))];
@@ -315,54 +309,66 @@ export async function bulkInsertUnits(
         .groupBy(registryUnit.entityId);
       for (const m of maxes) nextSeq.set(m.entityId, m.m);
     }
-    const audits: AuditInput[] = newEntities.map((e) => ({ action: 'entity.create', entityType: 'entity', entityId: e.id!, regionCode: e.regionCode, after: { creditCode: e.creditCode, creditCodeRaw: e.creditCodeRaw, name: e.name, source: 'import' } }));
-    const units: (Omit<typeof registryUnit.$inferInsert, 'searchTokens'> & { id: string; status: string })[] = [];
-    for (const r of rows) {
-      const entityId = entityIds.get(r.creditCode)!;
-      const seq = (nextSeq.get(entityId) ?? 0) + 1;
-      if (seq > 999) throw new ValidationError({ zh: `第 ${r.row} 行：一个主体最多 999 个生产经营场所`, en: `Row ${r.row}: an entity can have at most 999 sites` });
-      nextSeq.set(entityId, seq);
-      const u = {
-        id: uuidv7(),
-        entityId,
-        siteSeq: seq,
-        name: r.siteName,
-        regionCode: r.regionCode,
-        industryCode: r.industryCode,
-        industryEdition: INDUSTRY_EDITION,
-        managementCategory: r.managementCategory,
-        status: 'active',
-        address: r.address,
-        longitude: r.longitude,
-        latitude: r.latitude,
-        contactPerson: r.contactPerson,
-        contactPhone: r.contactPhone,
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-      };
-      units.push(u);
-      const { createdAt: _c, updatedAt: _u, ...shape } = u;
-      audits.push({ action: 'unit.import', entityType: 'unit', entityId: u.id, regionCode: u.regionCode, after: { ...shape, creditCode: r.creditCode, sourceRow: r.row } });
-    }
+    const audit = await openAuditWriter(tx, clock, actor, [...newEntities.map((e) => e.regionCode), ...rows.map((r) => r.regionCode)]);
+    // From here on statements are queued without waiting for the previous one: while the
+    // database inserts one chunk, this prepares (and hashes the audit events of) the next,
+    // yielding between chunks so the connection can send what is queued.
+    const sent: Promise<unknown>[] = [];
+    let failed = false;
+    const track = (p: Promise<unknown>) => sent.push(quiet(p.catch((err) => ((failed = true), Promise.reject(err)))));
+    track(
+      sendBulkInsert(
+        tx,
+        'registry_entity',
+        [['id', 'uuid'], ['credit_code', 'text'], ['credit_code_raw', 'text'], ['name', 'text'], ['legal_representative', 'text'], ['region_code', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']],
+        newEntities.map((e) => [e.id, e.creditCode, e.creditCodeRaw, e.name, e.legalRepresentative, e.regionCode, now, now]),
+      ),
+    );
+    track(audit.append(newEntities.map((e) => ({ action: 'entity.create', entityType: 'entity', entityId: e.id, regionCode: e.regionCode, after: { creditCode: e.creditCode, creditCodeRaw: e.creditCodeRaw, name: e.name, source: 'import' } }))));
     const UNIT_COLUMNS_SQL: [string, BulkColumnType][] = [
       ['id', 'uuid'], ['entity_id', 'uuid'], ['site_seq', 'integer'], ['name', 'text'], ['search_tokens', 'text[]'], ['region_code', 'text'],
       ['industry_code', 'text'], ['industry_edition', 'text'], ['management_category', 'text'], ['status', 'text'], ['address', 'text'],
       ['longitude', 'double precision'], ['latitude', 'double precision'], ['contact_person', 'text'], ['contact_phone', 'text'],
       ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['version', 'integer'],
     ];
-    for (let i = 0; i < units.length; i += 10_000) {
-      const part = units.slice(i, i + 10_000);
-      await bulkInsert(
-        tx,
-        'registry_unit',
-        UNIT_COLUMNS_SQL,
-        part.map((u) => [u.id, u.entityId, u.siteSeq, u.name, unitSearchTokens(u), u.regionCode, u.industryCode, u.industryEdition, u.managementCategory, u.status, u.address, u.longitude, u.latitude, u.contactPerson, u.contactPhone, now, now, 1]),
-      );
-      progress(Math.min(i + part.length, units.length));
+    const CHUNK = 1_000;
+    let written = 0;
+    for (let start = 0; start < rows.length && !failed; start += CHUNK) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const unitRows: unknown[][] = [];
+      const audits: AuditInput[] = [];
+      for (const r of rows.slice(start, start + CHUNK)) {
+        const entityId = entityIds.get(r.creditCode)!;
+        const seq = (nextSeq.get(entityId) ?? 0) + 1;
+        if (seq > 999) throw new ValidationError({ zh: `第 ${r.row} 行：一个主体最多 999 个生产经营场所`, en: `Row ${r.row}: an entity can have at most 999 sites` });
+        nextSeq.set(entityId, seq);
+        const u = {
+          id: uuidv7(),
+          entityId,
+          siteSeq: seq,
+          name: r.siteName,
+          regionCode: r.regionCode,
+          industryCode: r.industryCode,
+          industryEdition: INDUSTRY_EDITION,
+          managementCategory: r.managementCategory,
+          status: 'active',
+          address: r.address,
+          longitude: r.longitude,
+          latitude: r.latitude,
+          contactPerson: r.contactPerson,
+          contactPhone: r.contactPhone,
+          version: 1,
+        };
+        unitRows.push([u.id, u.entityId, u.siteSeq, u.name, unitSearchTokens(u), u.regionCode, u.industryCode, u.industryEdition, u.managementCategory, u.status, u.address, u.longitude, u.latitude, u.contactPerson, u.contactPhone, now, now, 1]);
+        audits.push({ action: 'unit.import', entityType: 'unit', entityId: u.id, regionCode: u.regionCode, after: { ...u, creditCode: r.creditCode, sourceRow: r.row } });
+      }
+      const count = unitRows.length;
+      track(sendBulkInsert(tx, 'registry_unit', UNIT_COLUMNS_SQL, unitRows).then(() => progress((written += count))));
+      track(audit.append(audits));
     }
-    await recordAuditBatch(tx, clock, actor, audits);
-    return { units: units.length, entities: newEntities.length };
+    if (!failed) track(audit.close());
+    await Promise.all(sent);
+    return { units: rows.length, entities: newEntities.length };
   });
 }
 

@@ -1,0 +1,11 @@
+import { benchImport } from './import.ts';
+import pg from 'pg';
+const admin = new pg.Client('postgres://postgres@127.0.0.1:55432/postgres'); await admin.connect();
+await admin.query('drop database if exists imp with (force)'); await admin.query('create database imp'); await admin.end();
+const url = 'postgres://postgres@127.0.0.1:55432/imp';
+const c = new pg.Client(url); await c.connect();
+await c.query('create extension pg_stat_statements');
+const r = await benchImport('postgres', { rows: Number(process.argv[2] ?? 100000), pgUrl: url } as any);
+const s = await c.query(`select calls, round(total_exec_time::numeric,0) ms, left(regexp_replace(query,'\\s+',' ','g'),90) q from pg_stat_statements where dbid = (select oid from pg_database where datname='imp') order by total_exec_time desc limit 6`);
+console.table(s.rows);
+await c.end();
