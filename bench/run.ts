@@ -23,6 +23,8 @@ const { values } = parseArgs({
     // An existing PostgreSQL database already holding the search units (from an earlier load):
     // the search benchmark then skips loading them. For iterating; results are otherwise the same.
     'reuse-db': { type: 'string' },
+    // server processes (ECOPERMIT_WORKERS) for the search benchmark; default 1, as `npm start`
+    workers: { type: 'string' },
   },
 });
 const only = values.only;
@@ -56,6 +58,7 @@ try {
       units: rowsArg ?? 1_000_000,
       pgUrl: reuseDb ?? (await dbUrl('bench_search')),
       reuse: !!reuseDb,
+      workers: values.workers ? Number(values.workers) : 1,
       requests: values.requests ? Number(values.requests) : 5_000,
       warmup: values.warmup ? Number(values.warmup) : 1_000,
       concurrency: values.concurrency ? Number(values.concurrency) : 50,

@@ -23,6 +23,7 @@ const CHUNK = 50_000;
 export interface SearchResultRow {
   name: string;
   units: number;
+  workers: number;
   loadSeconds: number;
   concurrency: number;
   requests: number;
@@ -143,15 +144,21 @@ function urlOf(q: Query) {
   return `/api/registry/units?region=${q.region}&q=${encodeURIComponent(q.q)}&industry=${q.industry}&page=1&pageSize=20`;
 }
 
-async function startServer(url: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(process.env.BENCH_SERVER_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVER_PROF] : []), fileURLToPath(new URL('./server.ts', import.meta.url))], {
-    env: { ...process.env, DATABASE_URL: url },
+/**
+ * The real server: `ecopermit serve` in its own process(es) on PostgreSQL, console files not
+ * served (ECOPERMIT_DEMO=false, logs quiet), with `workers` server processes on one port.
+ */
+async function startServer(url: string, workers: number): Promise<{ port: number; stop: () => Promise<void> }> {
+  const bin = fileURLToPath(new URL('../bin/ecopermit.mjs', import.meta.url));
+  const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVER_PROF] : [];
+  const child = spawn(process.execPath, [...prof, bin, 'serve'], {
+    env: { ...process.env, DATABASE_URL: url, HOST: '127.0.0.1', PORT: '0', ECOPERMIT_WORKERS: String(workers), ECOPERMIT_DEMO: 'false', LOG_LEVEL: 'silent', LOGIN_RATE_PER_MINUTE: '10000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (l) => {
-      const m = /^LISTENING (\d+)/.exec(l);
+      const m = /(?:workers ready on|console) http:\/\/[^:]+:(\d+)\//.exec(l);
       if (m) resolve(Number(m[1]));
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -205,7 +212,7 @@ async function reuseUnits(database: Database, units: number): Promise<{ rows: Go
   return { rows: r.rows.map((x) => ({ siteName: x.name, regionCode: x.region_code, industryCode: x.industry_code }) as GoodRow), seconds: 0 };
 }
 
-export async function benchSearch(opts: { units: number; pgUrl: string; reuse?: boolean; requests: number; warmup: number; concurrency: number; queries: number }): Promise<SearchResultRow> {
+export async function benchSearch(opts: { units: number; pgUrl: string; reuse?: boolean; workers?: number; requests: number; warmup: number; concurrency: number; queries: number }): Promise<SearchResultRow> {
   const target = 50;
   const database = await freshDatabase({ url: opts.pgUrl });
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -226,11 +233,11 @@ export async function benchSearch(opts: { units: number; pgUrl: string; reuse?: 
       if (exists.rowCount) continue;
       await identity.createUser(cliActor('bench'), { username, displayName: `压测 市级审批 ${c}`, password: PASSWORD, role: 'municipal_permit', regionPrefix: c, entityId: null });
     }
-    server = await startServer(opts.pgUrl);
+    server = await startServer(opts.pgUrl, opts.workers ?? 1);
     const base = `http://127.0.0.1:${server.port}`;
     const cookies = new Map<string, string>();
     for (const c of cities) cookies.set(c, await login(base, `bench_permit_${c}`));
-    log(`search: server on ${base}, ${cities.length} municipal permit users signed in, ${queries.length} distinct queries`);
+    log(`search: server (${opts.workers ?? 1} worker${(opts.workers ?? 1) > 1 ? 's' : ''}) on ${base}, ${cities.length} municipal permit users signed in, ${queries.length} distinct queries`);
 
     // undici's Pool, not fetch: fetch costs the load generator about a millisecond of CPU per
     // request, and the generator shares the two cores with the server and PostgreSQL.
@@ -287,7 +294,7 @@ export async function benchSearch(opts: { units: number; pgUrl: string; reuse?: 
     log(`search: one client at a time (${s1.length} requests): p50 ${fmt(p50single, 1)} ms, p95 ${fmt(p95single, 1)} ms, ${fmt(s1.length / single.seconds, 1)} req/s`);
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     const hits = totals.filter((t) => t >= 0).sort((a, b) => a - b);
-    log(`search: matches per query: min ${hits[0]}, median ${hits[Math.floor(hits.length / 2)]}, max ${hits[hits.length - 1]} (count capped at 10,000)`);
+    log(`search: matches per query: min ${hits[0]}, median ${hits[Math.floor(hits.length / 2)]}, max ${hits[hits.length - 1]} (count capped at ${fmt(COUNT_CAP)})`);
     const slowest = queries
       .map((q, i) => ({ url: urlOf(q), medianMs: med(perQuery[i]), total: totals[i], q }))
       .sort((a, b) => b.medianMs - a.medianMs)
@@ -301,8 +308,9 @@ export async function benchSearch(opts: { units: number; pgUrl: string; reuse?: 
       console.log(`\n--- EXPLAIN ANALYZE of the slowest query (${plans.url}) ---\n[list]\n${plans.list}\n\n[count]\n${plans.count}\n`);
     }
     return {
-      name: 'search (postgres, HTTP)',
+      name: `search (postgres, HTTP, ${opts.workers ?? 1} worker${(opts.workers ?? 1) > 1 ? 's' : ''})`,
       units: opts.units,
+      workers: opts.workers ?? 1,
       loadSeconds: loaded.seconds,
       concurrency: opts.concurrency,
       requests: m.latencies.length,

@@ -40,9 +40,9 @@ async function main() {
   }
   mkdirSync(SHOTS, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'ecopermit-e2e-'));
-  const config = loadConfig({ ...process.env, ECOPERMIT_DATA_DIR: dataDir, PORT: '0', ECOPERMIT_DEMO_UNITS: '300', LOG_LEVEL: 'warn' });
+  const config = loadConfig({ ...process.env, ECOPERMIT_DATA_DIR: dataDir, PORT: '0', ECOPERMIT_DEMO_UNITS: '300', LOG_LEVEL: 'warn', ECOPERMIT_WORKERS: '1' });
   const t0 = Date.now();
-  const server = await serve(config);
+  const server = (await serve(config))!;
   const base = server.address.replace('0.0.0.0', '127.0.0.1');
   log(`# server ${base} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 

@@ -1,4 +1,5 @@
-import { loadConfig, type Config } from './platform/config.ts';
+import cluster from 'node:cluster';
+import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { openDatabase, migrateDatabase, type Database } from './platform/db.ts';
 import { systemClock } from './platform/clock.ts';
 import { prepareDatabase } from './bootstrap.ts';
@@ -24,9 +25,11 @@ export async function openConfiguredDatabase(config: Config, log: (m: string) =>
  */
 export async function serve(config: Config = loadConfig()) {
   const started = Date.now();
-  const log = (m: string) => console.log(`[ecopermit] ${m}`);
-  const database = await openConfiguredDatabase(config, log);
-  await prepareDatabase(database, { demo: config.ECOPERMIT_DEMO, demoUnits: config.ECOPERMIT_DEMO_UNITS, log });
+  const log = (m: string) => console.log(`[ecopermit${cluster.isWorker ? ` ${process.pid}` : ''}] ${m}`);
+  if (config.ECOPERMIT_WORKERS > 1 && cluster.isPrimary) return supervise(config, log);
+  const database = await openConfiguredDatabase(config, cluster.isWorker ? () => {} : log);
+  // With several workers the supervisor has prepared the database once already.
+  if (!cluster.isWorker) await prepareDatabase(database, { demo: config.ECOPERMIT_DEMO, demoUnits: config.ECOPERMIT_DEMO_UNITS, log });
   const app = await buildApp({ database, config, clock: systemClock });
   let stopping = false;
   const stop = async (signal: string) => {
@@ -51,4 +54,48 @@ export async function serve(config: Config = loadConfig()) {
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — console ${address}/  API docs ${address}/api/docs`);
   return { app, database, address };
+}
+
+/**
+ * ECOPERMIT_WORKERS > 1: this process migrates and prepares the database once, then runs that
+ * many server processes on the shared port (node:cluster), replaces one that dies, and on
+ * SIGINT/SIGTERM passes the signal on and exits when they have all finished.
+ */
+async function supervise(config: Config, log: (m: string) => void) {
+  if (!config.DATABASE_URL) {
+    throw new ConfigError('ECOPERMIT_WORKERS > 1 需要 DATABASE_URL（PGlite 只能在一个进程中运行） / ECOPERMIT_WORKERS > 1 needs DATABASE_URL: PGlite lives inside one process');
+  }
+  const database = await openConfiguredDatabase(config, log);
+  try {
+    await prepareDatabase(database, { demo: config.ECOPERMIT_DEMO, demoUnits: config.ECOPERMIT_DEMO_UNITS, log });
+  } finally {
+    await database.close();
+  }
+  let stopping = false;
+  let listening = 0;
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.once('listening', (address) => {
+      if (++listening === config.ECOPERMIT_WORKERS) log(`${config.ECOPERMIT_WORKERS} workers ready on http://${address.address ?? config.HOST}:${address.port}/`);
+    });
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    fork();
+  });
+  for (let i = 0; i < config.ECOPERMIT_WORKERS; i++) fork();
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping workers`);
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
+    setTimeout(() => process.exit(1), (config.SHUTDOWN_GRACE_SECONDS + 5) * 1000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return undefined;
 }

@@ -71,18 +71,28 @@ export function sendBulkInsert(tx: Tx, table: string, columns: [name: string, ty
     }
     // One native JSON encoding per chunk.
     const json = JSON.stringify(part);
-    sent.push(sendNow(tx.execute(sql`${sql.raw(head)}${json}${sql.raw(tail)}`)));
+    sent.push(sendNow(tx, () => tx.execute(sql`${sql.raw(head)}${json}${sql.raw(tail)}`)));
   }
   return quiet(Promise.all(sent).then(() => undefined));
 }
 
 /**
- * Start a drizzle query now (its builders run only when awaited) and return its promise,
- * marked as handled: its error surfaces where the caller awaits it, not as an unhandled
- * rejection while the caller is still busy preparing the next statement.
+ * Statements queued per transaction: each is sent when the one before it has finished (one
+ * connection runs one statement at a time, and pg 9 will refuse a second `query()` on a busy
+ * client). Once one fails, the rest are not sent (the transaction is aborted anyway).
  */
-export function sendNow<T>(query: PromiseLike<T>): Promise<T> {
-  return quiet(new Promise<T>((resolve, reject) => query.then(resolve, reject)));
+const queues = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * Queue a statement on the transaction and return its promise, marked as handled: its error
+ * surfaces where the caller awaits it, not as an unhandled rejection while the caller is still
+ * preparing the next statement.
+ */
+export function sendNow<T>(tx: Tx, run: () => PromiseLike<T>): Promise<T> {
+  const tail = queues.get(tx) ?? Promise.resolve();
+  const p = tail.then(() => run());
+  queues.set(tx, p);
+  return quiet(p);
 }
 
 /** Mark a promise as handled (its error is still delivered to whoever awaits it). */

@@ -35,6 +35,11 @@ const ConfigSchema = z.object({
    * units). false = every list query goes to SQL.
    */
   SEARCH_INDEX: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  /**
+   * Server processes sharing the port (PostgreSQL only: PGlite lives inside one process).
+   * Each keeps its own search index, kept in step through NOTIFY.
+   */
+  ECOPERMIT_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /** Letter ending registration numbers (排污登记编号); uncertain in the sources, so configurable. */
   REGISTRATION_NUMBER_LETTER: z.string().regex(/^[A-Z]$/).default('W'),
 });

@@ -1,7 +1,7 @@
 import { uuidv7 } from '../../platform/ids.ts';
 import { and, asc, desc, eq, sql, gt } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db.ts';
-import { sendBulkInsert, type BulkColumnType } from '../../platform/bulk.ts';
+import { sendBulkInsert, sendNow, type BulkColumnType } from '../../platform/bulk.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { auditEvent, auditChainHead } from './audit.tables.ts';
@@ -134,10 +134,12 @@ export async function openAuditWriter(tx: Tx, clock: Clock, actor: Actor, region
     async close() {
       for (const [chain, head] of heads) {
         sent.push(
-          tx
-            .insert(auditChainHead)
-            .values({ chain, lastSeq: head.seq, lastHash: head.hash })
-            .onConflictDoUpdate({ target: auditChainHead.chain, set: { lastSeq: head.seq, lastHash: head.hash } }),
+          sendNow(tx, () =>
+            tx
+              .insert(auditChainHead)
+              .values({ chain, lastSeq: head.seq, lastHash: head.hash })
+              .onConflictDoUpdate({ target: auditChainHead.chain, set: { lastSeq: head.seq, lastHash: head.hash } }),
+          ),
         );
       }
       await Promise.all(sent);
