@@ -1,12 +1,18 @@
 -- Every committed change to registry_unit, by whatever writer (the services, an import, a
 -- migration, a DBA's UPDATE), is announced on channel ecopermit_registry_unit as
--- comma-separated unit ids, at most 200 per notification (payloads are limited to 8000 bytes).
+-- comma-separated unit ids, at most 200 per notification (payloads are limited to 8000 bytes);
+-- a TRUNCATE as 'reload'.
 -- NOTIFY is transactional and delivered in commit order: the in-memory unit search index of
 -- every server instance listens and rereads those units. See src/modules/registry/unit-search.ts.
 CREATE FUNCTION registry_unit_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   ids text[];
 BEGIN
+  -- TRUNCATE has no rows to name: listeners reread everything.
+  IF TG_OP = 'TRUNCATE' THEN
+    PERFORM pg_notify('ecopermit_registry_unit', 'reload');
+    RETURN NULL;
+  END IF;
   -- PL/pgSQL plans a statement when it first runs it, so the branch naming the transition
   -- table this trigger does not have is never planned.
   IF TG_OP = 'DELETE' THEN
@@ -28,3 +34,6 @@ CREATE TRIGGER registry_unit_notify_update AFTER UPDATE ON registry_unit
 --> statement-breakpoint
 CREATE TRIGGER registry_unit_notify_delete AFTER DELETE ON registry_unit
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION registry_unit_notify();
+--> statement-breakpoint
+CREATE TRIGGER registry_unit_notify_truncate AFTER TRUNCATE ON registry_unit
+  FOR EACH STATEMENT EXECUTE FUNCTION registry_unit_notify();

@@ -49,8 +49,10 @@ export async function serve(config: Config = loadConfig()) {
       process.exit(0);
     }
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // `on`, not `once`: under a supervisor (or systemd's control group) a worker can get the
+  // signal twice, and the second must not fall back to the default action and kill it mid-stop.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — console ${address}/  API docs ${address}/api/docs`);
   return { app, database, address };
@@ -73,29 +75,47 @@ async function supervise(config: Config, log: (m: string) => void) {
   }
   let stopping = false;
   let listening = 0;
+  let failedExits = 0;
+  /** workers that died soon after starting, one after another: a crash loop backs off, then gives up */
+  let quickDeaths = 0;
+  const started = new Map<number, number>();
   const fork = () => {
     const worker = cluster.fork();
+    started.set(worker.id, Date.now());
     worker.once('listening', (address) => {
       if (++listening === config.ECOPERMIT_WORKERS) log(`${config.ECOPERMIT_WORKERS} workers ready on http://${address.address ?? config.HOST}:${address.port}/`);
     });
   };
   cluster.on('exit', (worker, code, signal) => {
+    if (code !== 0 && code !== null) failedExits++;
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(failedExits ? 1 : 0);
       return;
     }
-    log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    fork();
+    const lived = Date.now() - (started.get(worker.id) ?? 0);
+    quickDeaths = lived < 30_000 ? quickDeaths + 1 : 0;
+    if (quickDeaths >= 5) {
+      log(`worker ${worker.process.pid} exited (${signal ?? code}); ${quickDeaths} workers died within 30 s of starting — giving up`);
+      stop('SIGTERM', 1);
+      return;
+    }
+    const delay = quickDeaths ? Math.min(1000 * 2 ** (quickDeaths - 1), 30_000) : 0;
+    log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another${delay ? ` in ${delay / 1000} s` : ''}`);
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delay);
   });
   for (let i = 0; i < config.ECOPERMIT_WORKERS; i++) fork();
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
+    if (exitCode) failedExits++;
     log(`${signal}: stopping workers`);
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(failedExits ? 1 : 0);
     setTimeout(() => process.exit(1), (config.SHUTDOWN_GRACE_SECONDS + 5) * 1000).unref();
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   return undefined;
 }

@@ -33,6 +33,19 @@ describe('a pipelined bulk write', () => {
     expect(v.rows).toBe(c.events);
   });
 
+  it('refuses an entity beyond 999 sites before sending anything, and nothing lands later', async () => {
+    const before = await count();
+    const counties = await demoCounties(t.database);
+    // 1,200 sites under one credit code, after 3,000 other rows: the limit is hit at row 4,000.
+    const rows = generateDemoRows(counties, 3_000, 101);
+    const one = generateDemoRows(counties, 1, 102)[0];
+    for (let i = 0; i < 1_200; i++) rows.push({ ...one, siteName: `${one.siteName}第${i + 1}厂区`, row: 5_000 + i });
+    await expect(bulkInsertUnits(t.database.db, t.clock, cliActor('test'), rows, new Map())).rejects.toThrow(/999/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await count()).toEqual(before);
+    expect((await verifyAuditTrail(t.database.db)).problems).toEqual([]);
+  });
+
   it('rolls everything back when a statement fails after others were queued', async () => {
     const before = await count();
     const counties = await demoCounties(t.database);

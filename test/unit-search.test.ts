@@ -56,7 +56,7 @@ describe('the in-memory unit search', () => {
     const rnd = seededRandom(4242);
     const pick = <T,>(xs: T[]) => xs[rnd.int(0, xs.length - 1)];
     const callers = [actor('admin', ''), actor('provincial', '33'), actor('municipal_permit', '3301'), actor('municipal_permit', regions[3].slice(0, 4)), actor('county', regions[7]), actor('enterprise', '', someEntity), actor('enterprise', '', null)];
-    const queries: UnitListQuery[] = [{}, { q: 'ＡＢ化工' }, { q: 'ab 化工有限' }, { q: 'steel' }, { q: '有限公司' }, { q: '公' }, { q: ' ' }, { status: 'active' }, { category: 'key' }, { entityId: someEntity }];
+    const queries: UnitListQuery[] = [{}, { q: 'ＡＢ化工' }, { q: 'ab 化工有限' }, { q: 'steel' }, { q: '有限公司' }, { q: '公' }, { q: ' ' }, { status: 'active' }, { category: 'key' }, { entityId: someEntity }, { sort: 'createdAt' }, { sort: 'createdAt', order: 'desc' }, { sort: 'createdAt', order: 'asc', q: '有限' }, { q: '公', page: 40 }];
     for (let i = 0; i < 60; i++) {
       const name = [...pick(names)];
       const start = rnd.int(0, Math.max(0, name.length - 2));
@@ -110,6 +110,66 @@ describe('the in-memory unit search', () => {
     await t.app.services.registry.searchSettled();
     expect((await t.app.services.registry.listUnits(actor('admin', ''), { q: '独一无二' })).total).toBe(0);
     expect(t.app.services.unitSearch?.size).toBe(COUNT_CAP + 279);
+  });
+
+  it('rereads everything on a "reload" notice (what TRUNCATE sends), and TRUNCATE itself runs', async () => {
+    const [row] = (await t.database.pool.query("select id::text as id from registry_unit where region_code like '3301%' order by id desc limit 1")).rows;
+    // a change nobody announces (the trigger is off for it)
+    await t.database.pool.query('alter table registry_unit disable trigger registry_unit_notify_update');
+    await t.database.pool.query("update registry_unit set name = '悄悄改名的测试厂', version = version + 1 where id = $1", [row.id]);
+    await t.database.pool.query('alter table registry_unit enable trigger registry_unit_notify_update');
+    await t.app.services.registry.searchSettled();
+    const admin = actor('admin', '');
+    expect((await t.app.services.registry.listUnits(admin, { q: '悄悄改名' })).total).toBe(0);
+    await t.database.pool.query("select pg_notify('ecopermit_registry_unit', 'reload')");
+    await t.app.services.registry.searchSettled();
+    expect((await t.app.services.registry.listUnits(admin, { q: '悄悄改名' })).items.map((u) => u.id)).toEqual([row.id]);
+    // the TRUNCATE branch of the trigger function runs without error (rolled back)
+    const client = await t.database.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('truncate registry_unit cascade');
+      await client.query('rollback');
+    } finally {
+      client.release();
+    }
+  });
+
+  it('retries a failed reread on its own, without waiting for another change', async () => {
+    const { createUnitSearch } = await import('../src/modules/registry/index.ts');
+    let failNext = false;
+    const db = new Proxy(t.database.db, {
+      get(target, prop, receiver) {
+        if (prop === 'execute') {
+          return (query: unknown) => {
+            if (failNext) {
+              failNext = false;
+              return Promise.reject(new Error('simulated database failure'));
+            }
+            return (target.execute as (q: unknown) => unknown)(query);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const logs: string[] = [];
+    const search = createUnitSearch({ db, listen: t.database.listen }, (m) => logs.push(m));
+    await search.start();
+    try {
+      const [row] = (await t.database.pool.query("select id::text as id from registry_unit order by id limit 1 offset 7")).rows;
+      failNext = true;
+      await t.database.pool.query("update registry_unit set name = '重试后可见的测试厂', version = version + 1 where id = $1", [row.id]);
+      const deadline = Date.now() + 5_000;
+      let found = search.search({ scopePrefix: '', q: '重试后可见' }, 0, 5, 100)?.ids ?? [];
+      while (found.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        found = search.search({ scopePrefix: '', q: '重试后可见' }, 0, 5, 100)?.ids ?? [];
+      }
+      expect(found).toEqual([row.id]);
+      expect(logs.some((m) => m.includes('refresh failed'))).toBe(true);
+    } finally {
+      await search.stop();
+    }
   });
 
   it('sees a unit created through the API in the very next list request', async () => {

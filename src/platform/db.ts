@@ -25,7 +25,13 @@ export interface Database {
    * LISTEN on a channel. `onResync` is called after a lost connection came back (notifications
    * sent meanwhile are gone, so the listener must reread what it keeps). Returns `stop`.
    */
-  listen(channel: string, onMessage: (payload: string) => void, onResync: () => void): Promise<() => Promise<void>>;
+  listen(channel: string, onMessage: (payload: string) => void, onResync: () => void): Promise<Listener>;
+}
+
+export interface Listener {
+  stop(): Promise<void>;
+  /** Drop the connection and listen on a new one (it then calls onResync). For a connection that went quiet. */
+  reconnect(): void;
 }
 
 /** Channel names are identifiers we choose; refuse anything else rather than quote it. */
@@ -38,23 +44,33 @@ function checkChannel(channel: string) {
  * queries and its LISTEN lost), reconnected with backoff.
  */
 function listenPostgres(url: string) {
-  return async (channel: string, onMessage: (payload: string) => void, onResync: () => void) => {
+  return async (channel: string, onMessage: (payload: string) => void, onResync: () => void): Promise<Listener> => {
     checkChannel(channel);
     let stopped = false;
     let client: pg.Client | undefined;
     let retry: NodeJS.Timeout | undefined;
     let delay = 500;
+    const again = () => {
+      if (stopped || retry) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        connect(true).catch(() => {});
+      }, delay);
+      retry.unref();
+      delay = Math.min(delay * 2, 30_000);
+    };
     const connect = async (isRetry: boolean): Promise<void> => {
-      const c = new pg.Client({ connectionString: url });
+      // keepAlive: a connection cut by a NAT or firewall must end, not go quiet for ever
+      const c = new pg.Client({ connectionString: url, keepAlive: true });
       client = c;
       c.on('notification', (m) => {
         if (m.channel === channel) onMessage(m.payload ?? '');
       });
-      c.on('error', () => {});
+      c.on('error', () => {
+        if (client === c) again();
+      });
       c.on('end', () => {
-        if (stopped || client !== c) return;
-        retry = setTimeout(() => connect(true).catch(() => {}), delay);
-        delay = Math.min(delay * 2, 30_000);
+        if (client === c) again();
       });
       try {
         await c.connect();
@@ -63,14 +79,26 @@ function listenPostgres(url: string) {
         if (isRetry) onResync();
       } catch (err) {
         await c.end().catch(() => {});
-        if (!isRetry) throw err;
+        if (!isRetry) {
+          stopped = true;
+          throw err;
+        }
+        again();
       }
     };
     await connect(false);
-    return async () => {
-      stopped = true;
-      clearTimeout(retry);
-      await client?.end().catch(() => {});
+    return {
+      async stop() {
+        stopped = true;
+        clearTimeout(retry);
+        await client?.end().catch(() => {});
+      },
+      reconnect() {
+        const old = client;
+        client = undefined;
+        old?.end().catch(() => {});
+        again();
+      },
     };
   };
 }
@@ -80,7 +108,7 @@ function listenPostgres(url: string) {
  * it between queries. If the pool ever replaces that connection, the new one listens again.
  */
 function listenPglite(pool: pg.Pool) {
-  return async (channel: string, onMessage: (payload: string) => void, onResync: () => void) => {
+  return async (channel: string, onMessage: (payload: string) => void, onResync: () => void): Promise<Listener> => {
     checkChannel(channel);
     const handler = (m: pg.Notification) => {
       if (m.channel === channel) onMessage(m.payload ?? '');
@@ -105,10 +133,16 @@ function listenPglite(pool: pg.Pool) {
       c.release();
     }
     started = true;
-    // LISTEN stays on the session (another listener may share it); only this handler goes.
-    return async () => {
-      pool.off('connect', onConnect);
-      for (const client of clients) client.off('notification', handler);
+    return {
+      // LISTEN stays on the session (another listener may share it); only this handler goes.
+      async stop() {
+        pool.off('connect', onConnect);
+        for (const client of clients) client.off('notification', handler);
+      },
+      // The session lives in this process: it cannot go quiet. Reread to be safe.
+      reconnect() {
+        onResync();
+      },
     };
   };
 }

@@ -309,6 +309,15 @@ export async function bulkInsertUnits(
         .groupBy(registryUnit.entityId);
       for (const m of maxes) nextSeq.set(m.entityId, m.m);
     }
+    // Site numbers for every row before anything is sent: nothing may throw once statements
+    // are queued (see the drain below).
+    const siteSeqs = rows.map((r) => {
+      const entityId = entityIds.get(r.creditCode)!;
+      const seq = (nextSeq.get(entityId) ?? 0) + 1;
+      if (seq > 999) throw new ValidationError({ zh: `第 ${r.row} 行：一个主体最多 999 个生产经营场所`, en: `Row ${r.row}: an entity can have at most 999 sites` });
+      nextSeq.set(entityId, seq);
+      return seq;
+    });
     const audit = await openAuditWriter(tx, clock, actor, [...newEntities.map((e) => e.regionCode), ...rows.map((r) => r.regionCode)]);
     // From here on statements are queued without waiting for the previous one: while the
     // database inserts one chunk, this prepares (and hashes the audit events of) the next,
@@ -316,57 +325,61 @@ export async function bulkInsertUnits(
     const sent: Promise<unknown>[] = [];
     let failed = false;
     const track = (p: Promise<unknown>) => sent.push(quiet(p.catch((err) => ((failed = true), Promise.reject(err)))));
-    track(
-      sendBulkInsert(
-        tx,
-        'registry_entity',
-        [['id', 'uuid'], ['credit_code', 'text'], ['credit_code_raw', 'text'], ['name', 'text'], ['legal_representative', 'text'], ['region_code', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']],
-        newEntities.map((e) => [e.id, e.creditCode, e.creditCodeRaw, e.name, e.legalRepresentative, e.regionCode, now, now]),
-      ),
-    );
-    track(audit.append(newEntities.map((e) => ({ action: 'entity.create', entityType: 'entity', entityId: e.id, regionCode: e.regionCode, after: { creditCode: e.creditCode, creditCodeRaw: e.creditCodeRaw, name: e.name, source: 'import' } }))));
-    const UNIT_COLUMNS_SQL: [string, BulkColumnType][] = [
-      ['id', 'uuid'], ['entity_id', 'uuid'], ['site_seq', 'integer'], ['name', 'text'], ['search_tokens', 'text[]'], ['region_code', 'text'],
-      ['industry_code', 'text'], ['industry_edition', 'text'], ['management_category', 'text'], ['status', 'text'], ['address', 'text'],
-      ['longitude', 'double precision'], ['latitude', 'double precision'], ['contact_person', 'text'], ['contact_phone', 'text'],
-      ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['version', 'integer'],
-    ];
-    const CHUNK = 1_000;
-    let written = 0;
-    for (let start = 0; start < rows.length && !failed; start += CHUNK) {
-      await new Promise((resolve) => setImmediate(resolve));
-      const unitRows: unknown[][] = [];
-      const audits: AuditInput[] = [];
-      for (const r of rows.slice(start, start + CHUNK)) {
-        const entityId = entityIds.get(r.creditCode)!;
-        const seq = (nextSeq.get(entityId) ?? 0) + 1;
-        if (seq > 999) throw new ValidationError({ zh: `第 ${r.row} 行：一个主体最多 999 个生产经营场所`, en: `Row ${r.row}: an entity can have at most 999 sites` });
-        nextSeq.set(entityId, seq);
-        const u = {
-          id: uuidv7(),
-          entityId,
-          siteSeq: seq,
-          name: r.siteName,
-          regionCode: r.regionCode,
-          industryCode: r.industryCode,
-          industryEdition: INDUSTRY_EDITION,
-          managementCategory: r.managementCategory,
-          status: 'active',
-          address: r.address,
-          longitude: r.longitude,
-          latitude: r.latitude,
-          contactPerson: r.contactPerson,
-          contactPhone: r.contactPhone,
-          version: 1,
-        };
-        unitRows.push([u.id, u.entityId, u.siteSeq, u.name, unitSearchTokens(u), u.regionCode, u.industryCode, u.industryEdition, u.managementCategory, u.status, u.address, u.longitude, u.latitude, u.contactPerson, u.contactPhone, now, now, 1]);
-        audits.push({ action: 'unit.import', entityType: 'unit', entityId: u.id, regionCode: u.regionCode, after: { ...u, creditCode: r.creditCode, sourceRow: r.row } });
+    try {
+      track(
+        sendBulkInsert(
+          tx,
+          'registry_entity',
+          [['id', 'uuid'], ['credit_code', 'text'], ['credit_code_raw', 'text'], ['name', 'text'], ['legal_representative', 'text'], ['region_code', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']],
+          newEntities.map((e) => [e.id, e.creditCode, e.creditCodeRaw, e.name, e.legalRepresentative, e.regionCode, now, now]),
+        ),
+      );
+      track(audit.append(newEntities.map((e) => ({ action: 'entity.create', entityType: 'entity', entityId: e.id, regionCode: e.regionCode, after: { creditCode: e.creditCode, creditCodeRaw: e.creditCodeRaw, name: e.name, source: 'import' } }))));
+      const UNIT_COLUMNS_SQL: [string, BulkColumnType][] = [
+        ['id', 'uuid'], ['entity_id', 'uuid'], ['site_seq', 'integer'], ['name', 'text'], ['search_tokens', 'text[]'], ['region_code', 'text'],
+        ['industry_code', 'text'], ['industry_edition', 'text'], ['management_category', 'text'], ['status', 'text'], ['address', 'text'],
+        ['longitude', 'double precision'], ['latitude', 'double precision'], ['contact_person', 'text'], ['contact_phone', 'text'],
+        ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['version', 'integer'],
+      ];
+      const CHUNK = 1_000;
+      let written = 0;
+      for (let start = 0; start < rows.length && !failed; start += CHUNK) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const unitRows: unknown[][] = [];
+        const audits: AuditInput[] = [];
+        for (let k = start; k < Math.min(start + CHUNK, rows.length); k++) {
+          const r = rows[k];
+          const u = {
+            id: uuidv7(),
+            entityId: entityIds.get(r.creditCode)!,
+            siteSeq: siteSeqs[k],
+            name: r.siteName,
+            regionCode: r.regionCode,
+            industryCode: r.industryCode,
+            industryEdition: INDUSTRY_EDITION,
+            managementCategory: r.managementCategory,
+            status: 'active',
+            address: r.address,
+            longitude: r.longitude,
+            latitude: r.latitude,
+            contactPerson: r.contactPerson,
+            contactPhone: r.contactPhone,
+            version: 1,
+          };
+          unitRows.push([u.id, u.entityId, u.siteSeq, u.name, unitSearchTokens(u), u.regionCode, u.industryCode, u.industryEdition, u.managementCategory, u.status, u.address, u.longitude, u.latitude, u.contactPerson, u.contactPhone, now, now, 1]);
+          audits.push({ action: 'unit.import', entityType: 'unit', entityId: u.id, regionCode: u.regionCode, after: { ...u, creditCode: r.creditCode, sourceRow: r.row } });
+        }
+        const count = unitRows.length;
+        track(sendBulkInsert(tx, 'registry_unit', UNIT_COLUMNS_SQL, unitRows).then(() => progress((written += count))));
+        track(audit.append(audits));
       }
-      const count = unitRows.length;
-      track(sendBulkInsert(tx, 'registry_unit', UNIT_COLUMNS_SQL, unitRows).then(() => progress((written += count))));
-      track(audit.append(audits));
+      if (!failed) track(audit.close());
+    } catch (err) {
+      // Whatever is queued must have run (or been refused) before the transaction rolls back:
+      // a statement sent after the ROLLBACK would run on its own, outside the transaction.
+      await Promise.allSettled(sent);
+      throw err;
     }
-    if (!failed) track(audit.close());
     await Promise.all(sent);
     return { units: rows.length, entities: newEntities.length };
   });

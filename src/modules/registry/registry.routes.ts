@@ -181,8 +181,10 @@ export function registerRegistryRoutes(app: FastifyInstance, deps: { registry: R
           }),
         )
         .then(async (result) => {
-          // The job reads "done" only once the list shows what was imported.
-          await registry.searchSettled();
+          // The job reads "done" once the list shows what was imported. The import has
+          // committed by now: if waiting for the search fails, it is still done (the index
+          // catches up on its own), never reported as "nothing was written".
+          await registry.searchSettled().catch((err) => req.log.warn({ err }, 'unit search did not confirm the import'));
           Object.assign(job, { status: 'done', phase: 'done', result });
         })
         .catch((err) => {

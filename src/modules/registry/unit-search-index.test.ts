@@ -90,7 +90,7 @@ describe('unit search index', () => {
           }
           expect(index.size).toBe(truth.size);
           for (const [q, offset, limit, cap] of queries) {
-            const got = index.search(q, offset, limit, cap);
+            const got = index.search(q, offset, limit, cap)!;
             const want = bruteForce(truth, q, offset, limit, cap);
             expect(got.ids).toEqual(want.ids);
             // counted stops once past the cap (and the page is full); below that it is exact
@@ -121,8 +121,8 @@ describe('unit search index', () => {
     index.upsert(mk(3, 300));
     index.upsert(mk(2, 200));
     index.upsert(mk(4, 300)); // same instant as 3: the larger id is newer
-    expect(index.search({ scopePrefix: '33', q: '化工' }, 0, 10, 100).ids.map((id) => id.slice(-1))).toEqual(['4', '3', '2', '1']);
-    expect(index.search({ scopePrefix: '33', q: '化工' }, 1, 2, 100).ids.map((id) => id.slice(-1))).toEqual(['3', '2']);
+    expect(index.search({ scopePrefix: '33', q: '化工' }, 0, 10, 100)!.ids.map((id) => id.slice(-1))).toEqual(['4', '3', '2', '1']);
+    expect(index.search({ scopePrefix: '33', q: '化工' }, 1, 2, 100)!.ids.map((id) => id.slice(-1))).toEqual(['3', '2']);
   });
 
   it('finds nothing for a region filter outside the jurisdiction, and nothing for an enterprise without an entity', () => {
@@ -130,6 +130,26 @@ describe('unit search index', () => {
     index.load([{ id: '00000000-0000-7000-8000-000000000001', entityId: ENTITIES[0], name: '热电厂', regionCode: '330102', industryCode: '4411', managementCategory: null, status: 'active', createdMicros: 1, version: 1 }]);
     expect(index.search({ scopePrefix: '3301', region: '3302' }, 0, 20, 1000)).toEqual({ ids: [], counted: 0 });
     expect(index.search({ scopePrefix: '', scopeEntityId: '' }, 0, 20, 1000)).toEqual({ ids: [], counted: 0 });
-    expect(index.search({ scopePrefix: '3301', region: '33' }, 0, 20, 1000).counted).toBe(1);
+    expect(index.search({ scopePrefix: '3301', region: '33' }, 0, 20, 1000)!.counted).toBe(1);
+  });
+
+  it('gives up (undefined) rather than test more candidates than its budget', () => {
+    const index = new UnitSearchIndex();
+    index.load(
+      Array.from({ length: 500 }, (_, i) => ({
+        id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+        entityId: ENTITIES[0],
+        name: i === 3 ? '罕见字厂' : '普通化工厂',
+        regionCode: '330102',
+        industryCode: '2614',
+        managementCategory: null,
+        status: 'active',
+        createdMicros: i,
+        version: 1,
+      })),
+    );
+    // a one-character fragment has no list of its own: the walk tests the whole scope
+    expect(index.search({ scopePrefix: '33', q: '罕' }, 0, 20, 1000, 100)).toBeUndefined();
+    expect(index.search({ scopePrefix: '33', q: '罕' }, 0, 20, 1000, 500)!.counted).toBe(1);
   });
 });

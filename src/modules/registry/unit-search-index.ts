@@ -438,9 +438,10 @@ export class UnitSearchIndex {
 
   /**
    * Newest first: the ids of matches [offset, offset + limit) and the number of matches,
-   * counted until it passes `cap` (and at least until the page is full).
+   * counted until it passes `cap` (and at least until the page is full). undefined when more
+   * than `budget` candidates would have to be tested (the caller asks the database instead).
    */
-  search(q: IndexQuery, offset: number, limit: number, cap: number): IndexPage {
+  search(q: IndexQuery, offset: number, limit: number, cap: number, budget = Infinity): IndexPage | undefined {
     const none = { ids: [], counted: 0 };
     const needle = q.q ? normalizeForSearch(q.q) : '';
     // Jurisdiction and region filter are both prefixes: a match starts with the longer one,
@@ -496,8 +497,10 @@ export class UnitSearchIndex {
     const { rec, nameBuf, nameStart } = this;
     const { rank } = this;
     let k = shortest.length - 1;
+    let tested = 0;
     walk: while (k >= 0) {
-        const s = data[k];
+      if (++tested > budget) return undefined;
+      const s = data[k];
       const r = rank[s];
       for (let j = 0; j < others.length; j++) {
         const at = seekBack(others[j], cursor[j], r, rank);

@@ -6,16 +6,20 @@
  *   reread by id — batched, one refresh at a time, so a later refresh always reads later state;
  * - a writer in this process also calls `refresh(ids)` after its commit, so its caller's next
  *   request sees the change without waiting for the notification (read your own writes);
- * - when the notification connection was lost, everything is reread.
+ * - when the notification connection was lost, everything is reread; a marker sent every
+ *   minute finds a connection that went quiet without closing, and a failed reread is retried
+ *   with a growing pause;
+ * - TRUNCATE announces 'reload': everything is reread.
  * Until the first build is done `ready` is false and the list uses SQL alone.
  */
 import { sql } from 'drizzle-orm';
-import type { Database, Tx } from '../../platform/db.ts';
+import type { Database, Listener, Tx } from '../../platform/db.ts';
 import { UnitSearchIndex, type IndexedUnit, type IndexPage, type IndexQuery } from './unit-search-index.ts';
 
 export const UNIT_CHANGE_CHANNEL = 'ecopermit_registry_unit';
 const LOAD_PAGE = 20_000;
 const REFRESH_CHUNK = 10_000;
+const HEARTBEAT_MS = 60_000;
 
 interface Row {
   id: string;
@@ -60,14 +64,17 @@ export interface UnitSearch {
    * arrive in commit order, once it is back all earlier ones have been taken in.
    */
   sync(): Promise<void>;
-  search(q: IndexQuery, offset: number, limit: number, cap: number): IndexPage;
+  search(q: IndexQuery, offset: number, limit: number, cap: number, budget?: number): IndexPage | undefined;
 }
 
 export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log: (msg: string) => void = () => {}): UnitSearch {
   let index = new UnitSearchIndex();
   const db: Tx = database.db;
   let ready = false;
-  let stopListening: (() => Promise<void>) | undefined;
+  let listener: Listener | undefined;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryDelay = 1_000;
   let stopped = false;
   /** ids announced while a refresh or build runs; taken in one batch by the next refresh */
   const pending = new Set<string>();
@@ -119,17 +126,57 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
         fullReload = false;
         pending.clear();
         await build();
+        retryDelay = 1_000;
         return;
       }
       if (pending.size === 0) return;
       const ids = [...pending];
       pending.clear();
       await reread(ids);
+      retryDelay = 1_000;
     }).catch((err) => {
-      log(`unit search index: refresh failed, rereading everything next time: ${(err as Error).message}`);
+      // Reread everything, after a pause that grows while the database keeps failing.
+      log(`unit search index: refresh failed, rereading everything in ${retryDelay / 1000} s: ${(err as Error).message}`);
       fullReload = true;
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => void drain(), retryDelay);
+      retryTimer.unref();
+      retryDelay = Math.min(retryDelay * 2, 60_000);
     });
     return chain;
+  }
+
+  /**
+   * Every HEARTBEAT_MS a marker goes round; if it does not come back the notification
+   * connection has gone quiet (a half-open TCP connection says nothing): listen anew and reread.
+   */
+  async function heartbeat() {
+    if (stopped || !ready) return;
+    if (!(await sync())) {
+      log('unit search index: notifications stopped arriving; reconnecting and rereading');
+      listener?.reconnect();
+    }
+  }
+
+  async function sync(): Promise<boolean> {
+    if (!ready || stopped) return true;
+    const marker = `sync:${process.pid}:${++markerSeq}:${Date.now()}`;
+    let timer: NodeJS.Timeout | undefined;
+    const back = new Promise<boolean>((resolve) => {
+      markers.set(marker, () => resolve(true));
+      // A lost notification connection must not hang the caller; the heartbeat repairs it.
+      timer = setTimeout(() => resolve(false), 10_000);
+    });
+    let arrived: boolean;
+    try {
+      await db.execute(sql`select pg_notify(${UNIT_CHANGE_CHANNEL}, ${marker})`);
+      arrived = await back;
+    } finally {
+      clearTimeout(timer);
+      markers.delete(marker);
+    }
+    await drain();
+    return arrived;
   }
 
   const markers = new Map<string, () => void>();
@@ -149,13 +196,14 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
       building = (async () => {
         // Listen first: a change committed during the build is then either in the rows read
         // or announced afterwards, never neither.
-        stopListening = await database.listen(
+        listener = await database.listen(
           UNIT_CHANGE_CHANNEL,
           (payload) => {
             if (payload.startsWith('sync:')) {
               markers.get(payload)?.();
               return;
             }
+            if (payload === 'reload') fullReload = true;
             for (const id of payload.split(',')) if (UUID.test(id)) pending.add(id);
             void drain();
           },
@@ -166,13 +214,17 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
         );
         await build();
         ready = true;
+        heartbeatTimer = setInterval(() => void heartbeat().catch(() => {}), HEARTBEAT_MS);
+        heartbeatTimer.unref();
         await drain();
       })();
       return building;
     },
     async stop() {
       stopped = true;
-      await stopListening?.();
+      clearInterval(heartbeatTimer);
+      clearTimeout(retryTimer);
+      await listener?.stop();
       await chain;
     },
     async refresh(ids) {
@@ -180,25 +232,10 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
       await drain();
     },
     async sync() {
-      if (!ready || stopped) return;
-      const marker = `sync:${process.pid}:${++markerSeq}:${Date.now()}`;
-      let timer: NodeJS.Timeout | undefined;
-      const back = new Promise<void>((resolve) => {
-        markers.set(marker, resolve);
-        // A lost notification connection must not hang the caller; the resync covers it.
-        timer = setTimeout(resolve, 10_000);
-      });
-      try {
-        await db.execute(sql`select pg_notify(${UNIT_CHANGE_CHANNEL}, ${marker})`);
-        await back;
-      } finally {
-        clearTimeout(timer);
-        markers.delete(marker);
-      }
-      await drain();
+      await sync();
     },
-    search(q, offset, limit, cap) {
-      return index.search(q, offset, limit, cap);
+    search(q, offset, limit, cap, budget) {
+      return index.search(q, offset, limit, cap, budget);
     },
   };
 }
