@@ -90,9 +90,11 @@ export interface AuditWriter {
 export async function openAuditWriter(tx: Tx, clock: Clock, actor: Actor, regionCodes: Iterable<string | null | undefined>): Promise<AuditWriter> {
   const chains = [...new Set([...regionCodes].map(chainFor))].sort();
   const heads = new Map<string, { seq: number; hash: string }>();
+  // Through the transaction's statement queue: a bulk writer may have inserts queued before
+  // this, and the lock is then taken only once they are done (held for the audit part alone).
   for (const chain of chains) {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'audit:' + chain}))`);
-    const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.chain, chain));
+    await sendNow(tx, () => tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'audit:' + chain}))`));
+    const [head] = await sendNow(tx, () => tx.select().from(auditChainHead).where(eq(auditChainHead.chain, chain)));
     heads.set(chain, { seq: head?.lastSeq ?? 0, hash: head?.lastHash ?? GENESIS_HASH });
   }
   // Millisecond precision: the column keeps milliseconds, so the hash is reproducible.

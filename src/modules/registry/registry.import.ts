@@ -318,13 +318,15 @@ export async function bulkInsertUnits(
       nextSeq.set(entityId, seq);
       return seq;
     });
-    const audit = await openAuditWriter(tx, clock, actor, [...newEntities.map((e) => e.regionCode), ...rows.map((r) => r.regionCode)]);
     // From here on statements are queued without waiting for the previous one: while the
-    // database inserts one chunk, this prepares (and hashes the audit events of) the next,
-    // yielding between chunks so the connection can send what is queued.
+    // database inserts one chunk, this prepares the next, yielding between chunks so the
+    // connection can send what is queued. Units first; then the audit events, whose chain
+    // locks are taken only when the units are in (so other audited writes in these provinces
+    // wait for the audit part of the import, not for all of it).
     const sent: Promise<unknown>[] = [];
     let failed = false;
     const track = (p: Promise<unknown>) => sent.push(quiet(p.catch((err) => ((failed = true), Promise.reject(err)))));
+    const yieldNow = () => new Promise((resolve) => setImmediate(resolve));
     try {
       track(
         sendBulkInsert(
@@ -334,7 +336,7 @@ export async function bulkInsertUnits(
           newEntities.map((e) => [e.id, e.creditCode, e.creditCodeRaw, e.name, e.legalRepresentative, e.regionCode, now, now]),
         ),
       );
-      track(audit.append(newEntities.map((e) => ({ action: 'entity.create', entityType: 'entity', entityId: e.id, regionCode: e.regionCode, after: { creditCode: e.creditCode, creditCodeRaw: e.creditCodeRaw, name: e.name, source: 'import' } }))));
+      const audits: AuditInput[] = newEntities.map((e) => ({ action: 'entity.create', entityType: 'entity', entityId: e.id, regionCode: e.regionCode, after: { creditCode: e.creditCode, creditCodeRaw: e.creditCodeRaw, name: e.name, source: 'import' } }));
       const UNIT_COLUMNS_SQL: [string, BulkColumnType][] = [
         ['id', 'uuid'], ['entity_id', 'uuid'], ['site_seq', 'integer'], ['name', 'text'], ['search_tokens', 'text[]'], ['region_code', 'text'],
         ['industry_code', 'text'], ['industry_edition', 'text'], ['management_category', 'text'], ['status', 'text'], ['address', 'text'],
@@ -344,9 +346,8 @@ export async function bulkInsertUnits(
       const CHUNK = 1_000;
       let written = 0;
       for (let start = 0; start < rows.length && !failed; start += CHUNK) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldNow();
         const unitRows: unknown[][] = [];
-        const audits: AuditInput[] = [];
         for (let k = start; k < Math.min(start + CHUNK, rows.length); k++) {
           const r = rows[k];
           const u = {
@@ -371,9 +372,15 @@ export async function bulkInsertUnits(
         }
         const count = unitRows.length;
         track(sendBulkInsert(tx, 'registry_unit', UNIT_COLUMNS_SQL, unitRows).then(() => progress((written += count))));
-        track(audit.append(audits));
       }
-      if (!failed) track(audit.close());
+      if (!failed) {
+        const audit = await openAuditWriter(tx, clock, actor, audits.map((a) => a.regionCode));
+        for (let start = 0; start < audits.length && !failed; start += 2 * CHUNK) {
+          if (start) await yieldNow();
+          track(audit.append(audits.slice(start, start + 2 * CHUNK)));
+        }
+        if (!failed) track(audit.close());
+      }
     } catch (err) {
       // Whatever is queued must have run (or been refused) before the transaction rolls back:
       // a statement sent after the ROLLBACK would run on its own, outside the transaction.
