@@ -29,7 +29,7 @@ export async function serve(config: Config = loadConfig()) {
   if (config.ECOPERMIT_WORKERS > 1 && cluster.isPrimary) return supervise(config, log);
   const database = await openConfiguredDatabase(config, cluster.isWorker ? () => {} : log);
   // With several workers the supervisor has prepared the database once already.
-  if (!cluster.isWorker) await prepareDatabase(database, { demo: config.ECOPERMIT_DEMO, demoUnits: config.ECOPERMIT_DEMO_UNITS, log });
+  if (!cluster.isWorker) await prepare(database, config, log);
   const app = await buildApp({ database, config, clock: systemClock });
   let stopping = false;
   const stop = async (signal: string) => {
@@ -58,6 +58,11 @@ export async function serve(config: Config = loadConfig()) {
   return { app, database, address };
 }
 
+/** Reference data, and the demo region in an empty database. */
+function prepare(database: Database, config: Config, log: (m: string) => void) {
+  return prepareDatabase(database, { demo: config.ECOPERMIT_DEMO, demoUnits: config.ECOPERMIT_DEMO_UNITS, log });
+}
+
 /**
  * ECOPERMIT_WORKERS > 1: this process migrates and prepares the database once, then runs that
  * many server processes on the shared port (node:cluster), replaces one that dies, and on
@@ -69,7 +74,7 @@ async function supervise(config: Config, log: (m: string) => void) {
   }
   const database = await openConfiguredDatabase(config, log);
   try {
-    await prepareDatabase(database, { demo: config.ECOPERMIT_DEMO, demoUnits: config.ECOPERMIT_DEMO_UNITS, log });
+    await prepare(database, config, log);
   } finally {
     await database.close();
   }

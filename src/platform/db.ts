@@ -23,7 +23,7 @@ export interface Database {
   dump?(path: string): Promise<void>;
   /**
    * LISTEN on a channel. `onResync` is called after a lost connection came back (notifications
-   * sent meanwhile are gone, so the listener must reread what it keeps). Returns `stop`.
+   * sent meanwhile are gone, so the listener must reread what it keeps).
    */
   listen(channel: string, onMessage: (payload: string) => void, onResync: () => void): Promise<Listener>;
 }

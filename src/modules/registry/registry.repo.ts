@@ -38,19 +38,29 @@ export type UnitRow = {
  * The jurisdiction filter every unit query carries: the caller's region prefix, and for an
  * enterprise user their own entity. Applied here, in the data layer, not in the routes.
  */
+/**
+ * The entity an enterprise caller is limited to (an id matching nothing when the account has
+ * none), or null for every other role.
+ */
+function ownEntity(actor: Actor): string | null {
+  return actor.role === 'enterprise' ? (actor.entityId ?? '00000000-0000-0000-0000-000000000000') : null;
+}
+
 export function unitScope(actor: Actor): SQL {
   const conds: SQL[] = [];
   // left(…) = prefix rather than LIKE: the same rows, but the planner cannot turn it into a
   // scan of the region index — a jurisdiction covers a large share of all rows, and ANDing
   // that bitmap with the search-token lookup cost more than the whole rest of the query.
   if (actor.regionPrefix) conds.push(sql`left(${registryUnit.regionCode}, ${actor.regionPrefix.length}) = ${actor.regionPrefix}`);
-  if (actor.role === 'enterprise') conds.push(eq(registryUnit.entityId, actor.entityId ?? '00000000-0000-0000-0000-000000000000'));
+  const own = ownEntity(actor);
+  if (own) conds.push(eq(registryUnit.entityId, own));
   return conds.length ? and(...conds)! : sql`true`;
 }
 
 /** Entities are visible when registered in the jurisdiction or owning a site in it. */
 export function entityScope(actor: Actor): SQL {
-  if (actor.role === 'enterprise') return eq(registryEntity.id, actor.entityId ?? '00000000-0000-0000-0000-000000000000');
+  const own = ownEntity(actor);
+  if (own) return eq(registryEntity.id, own);
   if (!actor.regionPrefix) return sql`true`;
   const p = `${actor.regionPrefix}%`;
   return sql`(${registryEntity.regionCode} like ${p} or exists (select 1 from ${registryUnit} u where u.entity_id = ${registryEntity.id} and u.region_code like ${p}))`;
@@ -201,8 +211,8 @@ function prepareUnitRowsByIds(db: Tx) {
 export async function getUnitRowsByIds(db: Tx, actor: Actor, ids: string[]): Promise<UnitRow[]> {
   let statement = byIdsStatements.get(db);
   if (!statement) byIdsStatements.set(db, (statement = prepareUnitRowsByIds(db)));
-  const entity = actor.role === 'enterprise' ? (actor.entityId ?? '00000000-0000-0000-0000-000000000000') : null;
-  return (await statement.execute({ ids, prefix: actor.regionPrefix, entity })) as UnitRow[];
+  // The same scope as unitScope(), as parameters.
+  return (await statement.execute({ ids, prefix: actor.regionPrefix, entity: ownEntity(actor) })) as UnitRow[];
 }
 
 export async function getEntityRow(db: Tx, actor: Actor, id: string) {

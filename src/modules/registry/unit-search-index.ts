@@ -201,7 +201,6 @@ export class UnitSearchIndex {
   private rank = new Float64Array(0);
   private version = new Int32Array(0);
   private entityIds: string[] = [];
-  private live = new Uint8Array(0);
   private slotOf = new Map<string, number>();
   private liveCount = 0;
 
@@ -377,14 +376,12 @@ export class UnitSearchIndex {
     return name;
   }
 
-  /** Empty the index (before a full reload). */
-  clear() {
-    Object.assign(this, new UnitSearchIndex());
-  }
-
-  /** Start over with these units (start-up, and after a lost notification connection). */
+  /**
+   * Start over with these units. (A rebuild builds a new index beside the one in use instead,
+   * see unit-search.ts; this is for a set already in memory.)
+   */
   load(units: Iterable<IndexedUnit>) {
-    this.clear();
+    Object.assign(this, new UnitSearchIndex());
     for (const u of units) this.upsert(u);
   }
 
@@ -411,9 +408,7 @@ export class UnitSearchIndex {
     this.nameStart = grown(this.nameStart, need);
     this.version = grown(this.version, need);
     this.rec = grown(this.rec, need * REC);
-    this.live = grown(this.live, need);
     const name = this.write(fresh, u);
-    this.live[fresh] = 1;
     this.slotOf.set(u.id, fresh);
     this.liveCount++;
     this.place(fresh);
@@ -427,13 +422,8 @@ export class UnitSearchIndex {
     this.removePostings(slot);
     this.unplace(slot);
     this.slotOf.delete(id);
-    this.live[slot] = 0;
     this.liveCount--;
     return true;
-  }
-
-  has(id: string) {
-    return this.slotOf.has(id);
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * Keeps a UnitSearchIndex equal to registry_unit:
- * - at start, reads every unit (in pages by primary key) and builds the index;
+ * - at start, reads every unit through a cursor, oldest first, and builds the index;
  * - afterwards, every committed change arrives as a notification on `ecopermit_registry_unit`
  *   (a statement trigger, migration 0001, so no writer can bypass it) and the changed units are
  *   reread by id — batched, one refresh at a time, so a later refresh always reads later state;
