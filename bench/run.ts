@@ -19,6 +19,8 @@ const { values } = parseArgs({
     requests: { type: 'string' },
     warmup: { type: 'string' },
     concurrency: { type: 'string' },
+    // distinct search queries the clients cycle through (default 200)
+    queries: { type: 'string' },
     'skip-pglite': { type: 'boolean' },
     // An existing PostgreSQL database already holding the search units (from an earlier load):
     // the search benchmark then skips loading them. For iterating; results are otherwise the same.
@@ -62,7 +64,7 @@ try {
       requests: values.requests ? Number(values.requests) : 5_000,
       warmup: values.warmup ? Number(values.warmup) : 1_000,
       concurrency: values.concurrency ? Number(values.concurrency) : 50,
-      queries: 200,
+      queries: values.queries ? Number(values.queries) : 200,
     });
   }
 } finally {

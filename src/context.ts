@@ -15,7 +15,7 @@ export function createServices(database: Database, config: Config, clock: Clock,
   });
   const reference = createReferenceService({ db });
   const unitSearch = config.SEARCH_INDEX ? createUnitSearch(database, log) : undefined;
-  const registry = createRegistryService({ db, clock, reference, registrationLetter: config.REGISTRATION_NUMBER_LETTER, search: unitSearch });
+  const registry = createRegistryService({ db, clock, reference, registrationLetter: config.REGISTRATION_NUMBER_LETTER, search: unitSearch, rowCacheSize: config.UNIT_ROW_CACHE });
   return { identity, reference, registry, unitSearch };
 }
 export type Services = ReturnType<typeof createServices>;

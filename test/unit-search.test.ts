@@ -82,6 +82,9 @@ describe('the in-memory unit search', () => {
         expect(viaIndex.items.map((u) => u.id), label).toEqual(viaSql.items.map((u) => u.id));
         expect({ total: viaIndex.total, capped: viaIndex.totalCapped }, label).toEqual({ total: viaSql.total, capped: viaSql.totalCapped });
         expect(viaIndex.items, label).toEqual(viaSql.items);
+        // what the route writes: JSON.stringify's output, with rows' JSON reused
+        expect(t.app.services.registry.serializeUnitList(viaIndex), label).toBe(JSON.stringify(viaIndex));
+        expect(t.app.services.registry.serializeUnitList(viaSql), label).toBe(JSON.stringify(viaSql));
         compared++;
         if (viaIndex.items.length) nonEmpty++;
       }
@@ -186,6 +189,45 @@ describe('the in-memory unit search', () => {
     expect(list.json().items.map((u: { id: string }) => u.id)).toEqual([res.json().id]);
   });
 
+  it('keeps listed rows in memory at the version the index holds, and drops them on any announced change', async () => {
+    const admin = actor('admin', '');
+    const [row] = (await t.database.pool.query("select id::text as id, entity_id::text as entity_id from registry_unit where region_code like '3301%' order by id limit 1 offset 3")).rows;
+    await t.database.pool.query("update registry_unit set name = '缓存行测试厂', version = version + 1 where id = $1", [row.id]);
+    await t.app.services.registry.searchSettled();
+    const first = await t.app.services.registry.listUnits(admin, { q: '缓存行测试' });
+    expect(first.items.map((u) => [u.id, u.name])).toEqual([[row.id, '缓存行测试厂']]);
+    // A change nobody announces, version unchanged: the kept row is what the next page shows
+    // (proof that rows are served from memory at all) ...
+    await t.database.pool.query('alter table registry_unit disable trigger registry_unit_notify_update');
+    await t.database.pool.query("update registry_unit set contact_person = '未通知的修改' where id = $1", [row.id]);
+    await t.database.pool.query('alter table registry_unit enable trigger registry_unit_notify_update');
+    await t.app.services.registry.searchSettled();
+    expect((await t.app.services.registry.listUnits(admin, { q: '缓存行测试' })).items[0].contactPerson).toBe(first.items[0].contactPerson);
+    // ... and once the change is announced, the row is read again.
+    await t.database.pool.query("select pg_notify('ecopermit_registry_unit', $1)", [row.id]);
+    await t.app.services.registry.searchSettled();
+    expect((await t.app.services.registry.listUnits(admin, { q: '缓存行测试' })).items[0].contactPerson).toBe('未通知的修改');
+    // A change to the unit's entity by plain SQL is announced for its units (migration 0002).
+    await t.database.pool.query("update registry_entity set name = '改名后的法人' where id = $1", [row.entity_id]);
+    await t.app.services.registry.searchSettled();
+    expect((await t.app.services.registry.listUnits(admin, { q: '缓存行测试' })).items[0].entityName).toBe('改名后的法人');
+    // The row shown is the database's row, field for field.
+    expect((await t.app.services.registry.listUnits(admin, { q: '缓存行测试' })).items).toEqual([await t.services.registry.getUnit(admin, row.id)]);
+  });
+
+  it('shows an entity renamed through the API in the very next list request', async () => {
+    await t.addUser('renamer', 'provincial', '33');
+    const h = await login(t.app, 'renamer');
+    const list = await t.app.inject({ url: `/api/registry/units?q=${encodeURIComponent('缓存行测试')}`, headers: h });
+    const unit = list.json().items[0];
+    const entity = await t.app.inject({ url: `/api/registry/entities/${unit.entityId}`, headers: h });
+    expect(entity.statusCode, entity.body).toBe(200);
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/registry/entities/${unit.entityId}`, headers: h, payload: { version: entity.json().version, name: '接口改名的法人' } });
+    expect(res.statusCode, res.body).toBe(200);
+    const again = await t.app.inject({ url: `/api/registry/units?q=${encodeURIComponent('缓存行测试')}`, headers: h });
+    expect(again.json().items[0].entityName).toBe('接口改名的法人');
+  });
+
   it('answers over HTTP with exactly the fields of its schema', async () => {
     await t.addUser('shape', 'provincial', '33');
     const h = await login(t.app, 'shape');
@@ -198,5 +240,9 @@ describe('the in-memory unit search', () => {
     const direct = await t.app.services.registry.listUnits(actor('provincial', '33'), { pageSize: 50 });
     expect(UnitListResult.parse(direct)).toStrictEqual(direct);
     expect(body).toStrictEqual(JSON.parse(JSON.stringify(direct)));
+    // asked again, the rows come from memory: the same bytes
+    const again = await t.app.inject({ url: '/api/registry/units?pageSize=50', headers: h });
+    expect(again.body).toBe(res.body);
+    expect(again.body).toBe(JSON.stringify(direct));
   });
 });

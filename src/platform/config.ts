@@ -36,6 +36,12 @@ const ConfigSchema = z.object({
    */
   SEARCH_INDEX: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
   /**
+   * Unit rows kept in memory for lists the search index answers (about 2.5 KB each with their
+   * JSON), served only at the version the index holds; 0 = every page reads its rows from the
+   * database. See docs/performance.md for what the size does to search throughput.
+   */
+  UNIT_ROW_CACHE: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  /**
    * Server processes sharing the port (PostgreSQL only: PGlite lives inside one process).
    * Each keeps its own search index, kept in step through NOTIFY.
    */

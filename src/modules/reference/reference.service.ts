@@ -205,6 +205,7 @@ function referenceOxygen() {
  */
 export function createReferenceService(deps: { db: Db }) {
   const { db } = deps;
+  const lookups = new WeakMap<Snapshot, ReferenceLookup>();
   let pending: Promise<Snapshot> | undefined;
   let pendingGeneration = -1;
 
@@ -528,8 +529,12 @@ export function createReferenceService(deps: { db: Db }) {
      */
     async lookup(): Promise<ReferenceLookup> {
       const s = await snapshot();
+      // One lookup object per snapshot: callers may keep what they derived from it for as
+      // long as the same object comes back (the unit list keeps rendered rows that way).
+      const known = lookups.get(s);
+      if (known) return known;
       const industries = editionOf(s, INDUSTRY_EDITION).byCode;
-      return {
+      const made: ReferenceLookup = {
         isKnownRegion: (code, opts = {}) => s.currentByCode.has(code) || (!!opts.allowHistorical && s.regionsByCode.has(code)),
         resolveRegion: (code, atYear) => {
           const r = pickRecord(s, code, atYear);
@@ -539,6 +544,8 @@ export function createReferenceService(deps: { db: Db }) {
         isIndustryClass: (code) => industries.get(code)?.level === 'class',
         industryName: (code) => industries.get(code)?.name,
       };
+      lookups.set(s, made);
+      return made;
     },
 
     /** Drop the in-memory snapshot (e.g. after another process reloaded the data). */

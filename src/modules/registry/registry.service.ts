@@ -10,6 +10,7 @@ import { registryEntity, registryUnit, registryRegistration } from './registry.t
 import * as repo from './registry.repo.ts';
 import { unitSearchTokens } from './search-tokens.ts';
 import type { UnitSearch } from './unit-search.ts';
+import { UnitRowCache } from './unit-row-cache.ts';
 import { createFieldChecks, type FieldProblem, type ReferenceLookup } from './registry.validate.ts';
 import {
   EntityExistsError,
@@ -44,6 +45,8 @@ export interface RegistryDeps {
   registrationLetter: string;
   /** the in-memory unit search; absent = every list query goes to SQL */
   search?: UnitSearch;
+  /** rows kept for pages the search answers (see unit-row-cache.ts); 0 or absent = none */
+  rowCacheSize?: number;
 }
 
 export type RegistryService = ReturnType<typeof createRegistryService>;
@@ -66,6 +69,16 @@ function auditShape(u: Partial<repo.UnitRow>) {
 export function createRegistryService(deps: RegistryDeps) {
   const { db, clock, reference, search } = deps;
   const lookup = () => reference.lookup();
+  /**
+   * A listed row as kept between requests: the database row, and its view rendered with the
+   * reference snapshot `ref` (region and industry names; rendered again when that changes),
+   * frozen because every request that lists the unit gets this same object.
+   */
+  type KeptRow = { id: string; version: number; row: repo.UnitRow; view?: UnitView; ref?: ReferenceLookup };
+  const rowCache = new UnitRowCache<KeptRow>(deps.rowCacheSize ?? 0);
+  search?.onChange((ids) => rowCache.evict(ids));
+  /** Each kept view's JSON, written once (see serializeUnitList). */
+  const viewJson = new WeakMap<UnitView, string>();
 
   const viewWith = (ref: ReferenceLookup) => (r: repo.UnitRow): UnitView => ({
     ...r,
@@ -103,6 +116,24 @@ export function createRegistryService(deps: RegistryDeps) {
   }
 
   return {
+    /**
+     * JSON.stringify(list), byte for byte, reusing the JSON of rows listed before: most of a
+     * busy list endpoint's time was spent writing the same rows out again.
+     */
+    serializeUnitList(list: { items: UnitView[]; total: number; totalCapped: boolean; page: number; pageSize: number }): string {
+      const items = list.items.map((item) => {
+        let json = viewJson.get(item);
+        if (json === undefined) {
+          json = JSON.stringify(item);
+          if (Object.isFrozen(item)) viewJson.set(item, json);
+        }
+        return json;
+      });
+      const { items: _, ...rest } = list;
+      const tail = JSON.stringify(rest);
+      return `{"items":[${items.join(',')}]${tail.length > 2 ? `,${tail.slice(1)}` : '}'}`;
+    },
+
     /** After a bulk write (import): returns once the unit search shows everything committed so far. */
     async searchSettled() {
       await search?.sync();
@@ -135,13 +166,28 @@ export function createRegistryService(deps: RegistryDeps) {
       // undefined: not for the index, or the walk ran over its budget (deep pages, rare
       // one-character fragments) and the database answers instead, off the event loop.
       if (hit) {
-        // The rows come from the database, scoped there again: the index picks, SQL decides.
-        const rows = hit.ids.length ? await repo.getUnitRowsByIds(db, actor, hit.ids) : [];
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        const v = viewWith(await lookup());
-        const items = hit.ids.flatMap((id) => {
-          const r = byId.get(id);
-          return r ? [v(r)] : [];
+        // Each row at the version the index holds: from memory when kept, else from the
+        // database, scoped there again.
+        const generation = rowCache.generation;
+        const kept = hit.ids.map((id, i) => rowCache.get(id, hit.versions[i]));
+        const missing = hit.ids.filter((_, i) => !kept[i]);
+        if (missing.length) {
+          const read = (await repo.getUnitRowsByIds(db, actor, missing)).map((row): KeptRow => ({ id: row.id, version: row.version, row }));
+          rowCache.put(read, generation);
+          const byId = new Map(read.map((k) => [k.id, k]));
+          hit.ids.forEach((id, i) => (kept[i] ??= byId.get(id)));
+        }
+        const ref = await lookup();
+        const v = viewWith(ref);
+        const items = kept.flatMap((k) => {
+          if (!k) return [];
+          if (k.ref !== ref) {
+            k.view = Object.freeze(v(k.row));
+            k.ref = ref;
+            // The view holds every field of the row: keep one object, not two.
+            k.row = k.view as unknown as repo.UnitRow;
+          }
+          return [k.view!];
         });
         return { items, total: Math.min(hit.counted, COUNT_CAP), totalCapped: hit.counted > COUNT_CAP, page, pageSize };
       }
@@ -338,7 +384,7 @@ export function createRegistryService(deps: RegistryDeps) {
       if (input.name !== undefined) set.name = input.name;
       if (input.legalRepresentative !== undefined) set.legalRepresentative = input.legalRepresentative || null;
       if (Object.keys(set).length === 0) throw new ValidationError({ zh: '没有要修改的内容', en: 'Nothing to change' });
-      return db.transaction(async (tx) => {
+      const updated = await db.transaction(async (tx) => {
         const before = await repo.getEntityRow(tx, actor, id);
         if (!before) throw new EntityNotFoundError();
         if (!before.regionCode.startsWith(actor.regionPrefix)) throw new EntityNotEditableError();
@@ -358,6 +404,10 @@ export function createRegistryService(deps: RegistryDeps) {
         });
         return after;
       });
+      // Its units' list rows show the entity's name: wait until this process has taken in
+      // the change (migration 0002 announces it), so the caller's next list shows it.
+      await search?.sync();
+      return updated;
     },
 
     /** History of a unit (and its entity), only when the caller can see the unit. */

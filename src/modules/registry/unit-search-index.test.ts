@@ -51,7 +51,8 @@ function bruteForce(units: Map<string, IndexedUnit>, q: IndexQuery, offset: numb
         (!needle || normalizeForSearch(u.name).includes(needle)),
     )
     .sort((a, b) => b.createdMicros - a.createdMicros || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-  return { ids: matches.slice(offset, offset + limit).map((u) => u.id), total: matches.length, capped: matches.length > cap };
+  const page = matches.slice(offset, offset + limit);
+  return { ids: page.map((u) => u.id), versions: page.map((u) => u.version), total: matches.length, capped: matches.length > cap };
 }
 
 describe('unit search index', () => {
@@ -61,8 +62,10 @@ describe('unit search index', () => {
         fc.integer({ min: 0, max: 60 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => unitArb(i)))),
         fc.array(fc.tuple(fc.constantFrom('load', 'upsert', 'update', 'remove'), fc.nat(), unitArb(9999)), { maxLength: 25 }),
         fc.array(fc.tuple(queryArb, fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 15 }), fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 8 }),
-        (initial, ops, queries) => {
-          const index = new UnitSearchIndex();
+        // lists this long get bitmaps: every list, some, or none
+        fc.constantFrom(1, 4, 12, Infinity),
+        (initial, ops, queries, bitmapMin) => {
+          const index = new UnitSearchIndex({ bitmapMin });
           const truth = new Map<string, IndexedUnit>();
           const half = initial.slice(0, Math.floor(initial.length / 2));
           index.load(half.map((u) => ({ ...u })));
@@ -93,6 +96,7 @@ describe('unit search index', () => {
             const got = index.search(q, offset, limit, cap)!;
             const want = bruteForce(truth, q, offset, limit, cap);
             expect(got.ids).toEqual(want.ids);
+            expect(got.versions).toEqual(want.versions);
             // counted stops once past the cap (and the page is full); below that it is exact
             if (want.total <= cap) expect(got.counted).toBe(want.total);
             else expect(got.counted).toBeGreaterThan(cap);
@@ -102,6 +106,43 @@ describe('unit search index', () => {
       ),
       { seed: 20261129, numRuns: 400 },
     );
+  });
+
+  it('keeps order through long runs of late arrivals, ascending and descending (ranks renumbered)', () => {
+    for (const bitmapMin of [16, Infinity]) {
+      const index = new UnitSearchIndex({ bitmapMin });
+      const unit = (i: number, micros: number): IndexedUnit => ({
+        id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+        entityId: ENTITIES[i % 4],
+        name: i % 3 ? '杭州化工有限公司' : '宁波钢铁厂',
+        regionCode: REGIONS[i % 3],
+        industryCode: INDUSTRIES[i % 2],
+        managementCategory: 'key',
+        status: 'active',
+        createdMicros: micros,
+        version: 1,
+      });
+      const truth = new Map<string, IndexedUnit>();
+      const add = (u: IndexedUnit) => {
+        index.upsert(u);
+        truth.set(u.id, u);
+      };
+      add(unit(0, 0));
+      add(unit(1, 1_000_000_000));
+      // A long transaction's rows, all older than unit 1, arriving after it in their own
+      // order: each lands just above the previous one (far more than a double's 52 halvings).
+      for (let i = 2; i < 3_000; i++) add(unit(i, i));
+      // and a run arriving newest first: each lands just below the previous one
+      for (let i = 3_000; i < 3_200; i++) add(unit(i, 900_000_000 - i));
+      for (const q of [{ scopePrefix: '' }, { scopePrefix: '3301', q: '化工' }, { scopePrefix: '', industry: '2614', q: '钢铁' }] as IndexQuery[]) {
+        for (const offset of [0, 150, 2_990]) {
+          const got = index.search(q, offset, 20, 10_000)!;
+          const want = bruteForce(truth, q, offset, 20, 10_000);
+          expect(got.ids).toEqual(want.ids);
+          expect(got.counted).toBe(want.total);
+        }
+      }
+    }
   });
 
   it('keeps newest-first order when an older unit arrives after newer ones', () => {
@@ -128,8 +169,8 @@ describe('unit search index', () => {
   it('finds nothing for a region filter outside the jurisdiction, and nothing for an enterprise without an entity', () => {
     const index = new UnitSearchIndex();
     index.load([{ id: '00000000-0000-7000-8000-000000000001', entityId: ENTITIES[0], name: '热电厂', regionCode: '330102', industryCode: '4411', managementCategory: null, status: 'active', createdMicros: 1, version: 1 }]);
-    expect(index.search({ scopePrefix: '3301', region: '3302' }, 0, 20, 1000)).toEqual({ ids: [], counted: 0 });
-    expect(index.search({ scopePrefix: '', scopeEntityId: '' }, 0, 20, 1000)).toEqual({ ids: [], counted: 0 });
+    expect(index.search({ scopePrefix: '3301', region: '3302' }, 0, 20, 1000)).toEqual({ ids: [], versions: [], counted: 0 });
+    expect(index.search({ scopePrefix: '', scopeEntityId: '' }, 0, 20, 1000)).toEqual({ ids: [], versions: [], counted: 0 });
     expect(index.search({ scopePrefix: '3301', region: '33' }, 0, 20, 1000)!.counted).toBe(1);
   });
 

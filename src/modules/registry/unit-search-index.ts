@@ -57,6 +57,8 @@ export interface IndexQuery {
 
 export interface IndexPage {
   ids: string[];
+  /** the version of each unit as held by the index */
+  versions: number[];
   /** matches counted, stopping at cap + 1 (and at least until the page is full) */
   counted: number;
 }
@@ -67,30 +69,74 @@ const REC = 32;
 const INLINE_NAME = REC - 4;
 /** Lists up to this many times longer than the shortest are intersected (measured on 1M units). */
 const INTERSECT_RATIO = 8;
+/**
+ * Lists this long keep a bitmap of their slots. 16,384 entries of 12 bytes against a bitmap of
+ * one bit per slot: on a million units the bitmap (128 KB) is under the list's size (192 KB).
+ */
+const BITMAP_MIN = 16_384;
 const INDUSTRY_LEVELS = [2, 3, 4];
 
-/** A growable list of slot numbers. */
+/**
+ * A growable list of slot numbers with each slot's rank beside it. The ranks are a copy (of
+ * `rank[slot]`), kept so that walking and seeking read the list's own memory in order instead
+ * of one random read per entry — on a million units that is most of a query's time.
+ *
+ * A long list also keeps a bitmap of its slots, so that "is this candidate on the list" is one
+ * bit test instead of a search: a walk down one list then checks a candidate against every
+ * other long list in a few nanoseconds. The bitmap (one bit per slot of the index) costs at
+ * most about half the list's own memory, since only lists of at least `bitmapMin` entries get
+ * one.
+ */
 class Posting {
   data = new Int32Array(4);
+  ranks = new Float64Array(4);
   length = 0;
-  push(v: number) {
+  bits: Uint32Array | undefined;
+  constructor(private readonly bitmapMin: number) {}
+  push(slot: number, rank: number) {
     if (this.length === this.data.length) this.grow();
-    this.data[this.length++] = v;
+    this.ranks[this.length] = rank;
+    this.data[this.length++] = slot;
+    this.mark(slot);
   }
-  insertAt(i: number, v: number) {
+  insertAt(i: number, slot: number, rank: number) {
     if (this.length === this.data.length) this.grow();
     this.data.copyWithin(i + 1, i, this.length);
-    this.data[i] = v;
+    this.ranks.copyWithin(i + 1, i, this.length);
+    this.data[i] = slot;
+    this.ranks[i] = rank;
     this.length++;
+    this.mark(slot);
   }
   removeAt(i: number) {
+    const slot = this.data[i];
+    if (this.bits) this.bits[slot >>> 5] &= ~(1 << (slot & 31));
     this.data.copyWithin(i, i + 1, this.length);
+    this.ranks.copyWithin(i, i + 1, this.length);
     this.length--;
   }
+  private mark(slot: number) {
+    if (!this.bits) {
+      if (this.length < this.bitmapMin) return;
+      // Long enough now: a bitmap of every slot on the list.
+      let max = 0;
+      for (let i = 0; i < this.length; i++) if (this.data[i] > max) max = this.data[i];
+      this.bits = new Uint32Array(((max * 1.25) >>> 5) + 1);
+      for (let i = 0; i < this.length; i++) this.bits[this.data[i] >>> 5] |= 1 << (this.data[i] & 31);
+      return;
+    }
+    const w = slot >>> 5;
+    if (w >= this.bits.length) this.bits = grown(this.bits, w + 1);
+    this.bits[w] |= 1 << (slot & 31);
+  }
   private grow() {
-    const next = new Int32Array(Math.max(8, Math.ceil(this.data.length * 1.5)));
-    next.set(this.data);
-    this.data = next;
+    const size = Math.max(8, Math.ceil(this.data.length * 1.5));
+    const data = new Int32Array(size);
+    data.set(this.data);
+    this.data = data;
+    const ranks = new Float64Array(size);
+    ranks.set(this.ranks);
+    this.ranks = ranks;
   }
 }
 
@@ -125,14 +171,14 @@ class CodeTable<T> {
  * The last position at or before `from` whose rank is at most `r` (-1 if none): a galloping
  * search backwards, so a walk down a long list costs the log of each gap, not the gap.
  */
-function seekBack(list: Posting, from: number, r: number, rank: Float64Array): number {
-  const data = list.data;
+function seekBack(list: Posting, from: number, r: number): number {
+  const ranks = list.ranks;
   if (from < 0) return -1;
-  if (rank[data[from]] <= r) return from;
+  if (ranks[from] <= r) return from;
   let hi = from;
   let step = 1;
   let lo = from - step;
-  while (lo >= 0 && rank[data[lo]] > r) {
+  while (lo >= 0 && ranks[lo] > r) {
     hi = lo;
     step *= 2;
     lo = from - step;
@@ -141,7 +187,7 @@ function seekBack(list: Posting, from: number, r: number, rank: Float64Array): n
   // rank at lo is ≤ r (or lo = -1), rank at hi is > r
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (rank[data[mid]] <= r) lo = mid;
+    if (ranks[mid] <= r) lo = mid;
     else hi = mid;
   }
   return lo;
@@ -173,7 +219,7 @@ function contains(buf: Uint16Array, start: number, len: number, needle: number[]
   return false;
 }
 
-function grown<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(a: T, need: number): T {
+function grown<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   const next = new (a.constructor as new (n: number) => T)(Math.max(need, Math.ceil(a.length * 1.5), 1024));
   next.set(a);
@@ -199,12 +245,14 @@ export class UnitSearchIndex {
    * by rank, so comparing two slots is one array read.
    */
   private rank = new Float64Array(0);
+  /** The last unit placed out of order (see place). */
+  private lastLate = -1;
   private version = new Int32Array(0);
   private entityIds: string[] = [];
   private slotOf = new Map<string, number>();
   private liveCount = 0;
 
-  private all = new Posting();
+  private all: Posting;
   private facets = new Map<string, Posting>();
   private grams = new Map<string, Posting>();
   // Each code's facet lists, found once per code rather than once per unit.
@@ -215,7 +263,12 @@ export class UnitSearchIndex {
   private statuses = new CodeTable<string>((c) => `s:${c}`);
   private combos = new Map<number, Posting[]>();
 
-  constructor() {
+  private readonly bitmapMin: number;
+
+  /** bitmapMin: lists of at least this many entries keep a bitmap (see Posting); lower in tests. */
+  constructor(options: { bitmapMin?: number } = {}) {
+    this.bitmapMin = options.bitmapMin ?? BITMAP_MIN;
+    this.all = new Posting(Infinity);
     this.categories.id('');
   }
 
@@ -225,7 +278,7 @@ export class UnitSearchIndex {
 
   private facet(key: string, create: boolean): Posting | undefined {
     let p = this.facets.get(key);
-    if (!p && create) this.facets.set(key, (p = new Posting()));
+    if (!p && create) this.facets.set(key, (p = new Posting(this.bitmapMin)));
     return p;
   }
 
@@ -262,7 +315,7 @@ export class UnitSearchIndex {
     const grams = gramsOf(name);
     for (let k = 0; k < grams.length; k++) {
       let p = this.grams.get(grams[k]);
-      if (!p && create) this.grams.set(grams[k], (p = new Posting()));
+      if (!p && create) this.grams.set(grams[k], (p = new Posting(this.bitmapMin)));
       if (p) out.push(p);
     }
     return out;
@@ -279,12 +332,12 @@ export class UnitSearchIndex {
 
   /** First position in `list` whose rank is at least `r`. */
   private lowerBound(list: Posting, r: number): number {
-    const { rank } = this;
+    const ranks = list.ranks;
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (rank[list.data[mid]] < r) lo = mid + 1;
+      if (ranks[mid] < r) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -296,7 +349,7 @@ export class UnitSearchIndex {
     const last = all.length ? all.data[all.length - 1] : -1;
     if (last < 0 || this.cmpKey(last, slot) < 0) {
       this.rank[slot] = last < 0 ? 1 : this.rank[last] + 1;
-      all.push(slot);
+      all.push(slot, this.rank[slot]);
       return;
     }
     let lo = 0;
@@ -308,15 +361,30 @@ export class UnitSearchIndex {
     }
     const below = lo > 0 ? this.rank[all.data[lo - 1]] : this.rank[all.data[lo]] - 2;
     const above = this.rank[all.data[lo]];
-    const r = (below + above) / 2;
-    all.insertAt(lo, slot);
+    // Late arrivals usually come as a run in order (a long transaction's rows, committed after
+    // a newer unit): each lands just above the previous one. Halving the gap would use up a
+    // double's precision in ~50 rows; a small step from below lasts ~15,000.
+    const run = lo > 0 && all.data[lo - 1] === this.lastLate;
+    const r = run ? below + (above - below) / 1024 : (below + above) / 2;
+    this.lastLate = slot;
+    all.insertAt(lo, slot, r);
     if (r > below && r < above) {
       this.rank[slot] = r;
       return;
     }
-    // No number left between the neighbours: renumber everything. Relative order is kept,
-    // so every list stays sorted.
-    for (let i = 0; i < all.length; i++) this.rank[all.data[i]] = i + 1;
+    this.renumber();
+  }
+
+  /**
+   * No number left between two neighbours: number every unit again in order, in the rank
+   * array and in every list's copy. Relative order is kept, so every list stays sorted.
+   */
+  private renumber() {
+    const { all, rank } = this;
+    for (let i = 0; i < all.length; i++) rank[all.data[i]] = i + 1;
+    for (const list of [all, ...this.facets.values(), ...this.grams.values()]) {
+      for (let i = 0; i < list.length; i++) list.ranks[i] = rank[list.data[i]];
+    }
   }
 
   private unplace(slot: number) {
@@ -329,8 +397,8 @@ export class UnitSearchIndex {
     const r = this.rank[slot];
     for (const list of this.lists(slot, true, name)) {
       // Units almost always arrive newest-last; the ordered insert is for the rest.
-      if (list.length === 0 || this.rank[list.data[list.length - 1]] < r) list.push(slot);
-      else list.insertAt(this.lowerBound(list, r), slot);
+      if (list.length === 0 || list.ranks[list.length - 1] < r) list.push(slot, r);
+      else list.insertAt(this.lowerBound(list, r), slot, r);
     }
   }
 
@@ -381,7 +449,7 @@ export class UnitSearchIndex {
    * see unit-search.ts; this is for a set already in memory.)
    */
   load(units: Iterable<IndexedUnit>) {
-    Object.assign(this, new UnitSearchIndex());
+    Object.assign(this, new UnitSearchIndex({ bitmapMin: this.bitmapMin }));
     for (const u of units) this.upsert(u);
   }
 
@@ -432,7 +500,7 @@ export class UnitSearchIndex {
    * than `budget` candidates would have to be tested (the caller asks the database instead).
    */
   search(q: IndexQuery, offset: number, limit: number, cap: number, budget = Infinity): IndexPage | undefined {
-    const none = { ids: [], counted: 0 };
+    const none = { ids: [], versions: [], counted: 0 };
     const needle = q.q ? normalizeForSearch(q.q) : '';
     // Jurisdiction and region filter are both prefixes: a match starts with the longer one,
     // and if neither extends the other nothing matches.
@@ -441,13 +509,31 @@ export class UnitSearchIndex {
     const candidates: (Posting | undefined)[] = [];
     const regionLevel = REGION_LEVELS.filter((n) => n <= regionPrefix.length).pop();
     const industryLevel = q.industry ? INDUSTRY_LEVELS.filter((n) => n <= q.industry!.length).pop() : undefined;
+    // The lists that settle a condition on their own (exactly the prefix asked for): a
+    // candidate found on all of them needs no look at its fields for that condition.
+    let regionList: Posting | undefined;
+    let industryList: Posting | undefined;
     // The pair list replaces the region list (same level) and an industry list of division level.
     const pair = !!(q.industry && q.industry.length >= 2 && regionLevel && regionLevel >= 4);
-    if (pair) candidates.push(this.facets.get(`x:${regionPrefix.slice(0, regionLevel)}:${q.industry!.slice(0, 2)}`));
-    else if (regionLevel) candidates.push(this.facets.get(`r:${regionPrefix.slice(0, regionLevel)}`));
-    if (industryLevel && !(pair && industryLevel === 2)) candidates.push(this.facets.get(`i:${q.industry!.slice(0, industryLevel)}`));
-    if (q.category) candidates.push(this.facets.get(`c:${q.category}`));
-    if (q.status) candidates.push(this.facets.get(`s:${q.status}`));
+    if (pair) {
+      const list = this.facets.get(`x:${regionPrefix.slice(0, regionLevel)}:${q.industry!.slice(0, 2)}`);
+      candidates.push(list);
+      if (regionLevel === regionPrefix.length) regionList = list;
+      if (q.industry!.length === 2) industryList = list;
+    } else if (regionLevel) {
+      const list = this.facets.get(`r:${regionPrefix.slice(0, regionLevel)}`);
+      candidates.push(list);
+      if (regionLevel === regionPrefix.length) regionList = list;
+    }
+    if (industryLevel && !(pair && industryLevel === 2)) {
+      const list = this.facets.get(`i:${q.industry!.slice(0, industryLevel)}`);
+      candidates.push(list);
+      if (industryLevel === q.industry!.length) industryList = list;
+    }
+    const categoryList = q.category ? this.facets.get(`c:${q.category}`) : undefined;
+    const statusList = q.status ? this.facets.get(`s:${q.status}`) : undefined;
+    if (q.category) candidates.push(categoryList);
+    if (q.status) candidates.push(statusList);
     const needleGrams = needle.length >= 2 ? gramsOf(needle).map((g) => this.grams.get(g)) : [];
     candidates.push(...needleGrams);
     if (candidates.some((list) => !list || list.length === 0)) return none;
@@ -455,20 +541,26 @@ export class UnitSearchIndex {
     // by seeking backwards in each (they are all in rank order and only ever move back).
     const lists = (candidates as Posting[]).sort((a, b) => a.length - b.length);
     const shortest = lists[0] ?? this.all;
-    // A list much longer than the shortest removes few candidates for the cost of seeking in
-    // it; the field checks below decide those candidates just as well.
-    const others = lists.slice(1).filter((l) => l.length <= shortest.length * INTERSECT_RATIO);
+    // Lists with a bitmap are tested bit by bit. Of the others, a list much longer than the
+    // shortest removes few candidates for the cost of seeking in it; the field checks below
+    // decide those candidates just as well.
+    const probed = lists.slice(1).filter((l) => l.bits);
+    const others = lists.slice(1).filter((l) => !l.bits && l.length <= shortest.length * INTERSECT_RATIO);
+    const bitmaps = probed.map((l) => l.bits!);
     // A two-character needle is its own bigram: being on that list is the substring test.
-    const needleProven = needle.length === 2 && (shortest === needleGrams[0] || others.includes(needleGrams[0]!));
+    const needleProven = needle.length === 2 && [shortest, ...probed, ...others].includes(needleGrams[0]!);
     const needleUnits = needle && !needleProven ? Array.from({ length: needle.length }, (_, i) => needle.charCodeAt(i)) : undefined;
     const cursor = others.map((l) => l.length - 1);
 
-    // Field conditions as small integers and code masks, so the loop compares numbers.
-    const regionMask = regionPrefix ? this.regions.mask(regionPrefix) : undefined;
-    const industryMask = q.industry ? this.industries.mask(q.industry) : undefined;
-    const category = q.category ? this.categories.find(q.category) : -1;
-    const status = q.status ? this.statuses.find(q.status) : -1;
-    if ((q.category && category < 0) || (q.status && status < 0)) return none;
+    // Field conditions as small integers and code masks, so the loop compares numbers; none
+    // for a condition a checked list settles.
+    const checked = new Set([shortest, ...probed, ...others]);
+    const settled = (list: Posting | undefined) => !!list && checked.has(list);
+    const regionMask = regionPrefix && !settled(regionList) ? this.regions.mask(regionPrefix) : undefined;
+    const industryMask = q.industry && !settled(industryList) ? this.industries.mask(q.industry) : undefined;
+    const category = q.category && !settled(categoryList) ? this.categories.find(q.category) : -1;
+    const status = q.status && !settled(statusList) ? this.statuses.find(q.status) : -1;
+    if ((q.category && !categoryList) || (q.status && !statusList)) return none;
     // undefined: no restriction; '' or null: an enterprise user without an entity sees nothing
     let entity: string | undefined;
     if (q.scopeEntityId !== undefined) {
@@ -480,45 +572,62 @@ export class UnitSearchIndex {
       entity = q.entityId;
     }
 
+    // Everything settled by the lists: a candidate on all of them is a match, unread.
+    const fieldChecks = !!(regionMask || industryMask || category >= 0 || status >= 0 || entity !== undefined || needleUnits);
     const ids: string[] = [];
+    const versions: number[] = [];
     const end = offset + limit;
     let counted = 0;
     const data = shortest.data;
     const { rec, nameBuf, nameStart } = this;
-    const { rank } = this;
+    const ranks = shortest.ranks;
     let k = shortest.length - 1;
     let tested = 0;
     walk: while (k >= 0) {
       if (++tested > budget) return undefined;
       const s = data[k];
-      const r = rank[s];
+      const w = s >>> 5;
+      const bit = 1 << (s & 31);
+      for (let j = 0; j < bitmaps.length; j++) {
+        const b = bitmaps[j];
+        if (w >= b.length || (b[w] & bit) === 0) {
+          k--;
+          continue walk;
+        }
+      }
+      const r = ranks[k];
       for (let j = 0; j < others.length; j++) {
-        const at = seekBack(others[j], cursor[j], r, rank);
+        const at = seekBack(others[j], cursor[j], r);
         if (at < 0) break walk;
         cursor[j] = at;
         if (others[j].data[at] !== s) {
           // Not on list j: nothing on the walked list between here and list j's next entry
           // can be either, so jump there (a leapfrog join).
-          k = seekBack(shortest, k - 1, rank[others[j].data[at]], rank);
+          k = seekBack(shortest, k - 1, others[j].ranks[at]);
           continue walk;
         }
       }
       k--;
-      const base = s * REC;
-      if (regionMask && regionMask[rec[base]] === 0) continue;
-      if (industryMask && industryMask[rec[base + 1]] === 0) continue;
-      const cs = rec[base + 2];
-      if (category >= 0 && (cs & 255) !== category) continue;
-      if (status >= 0 && cs >> 8 !== status) continue;
-      if (entity !== undefined && this.entityIds[s] !== entity) continue;
-      if (needleUnits) {
-        const len = rec[base + 3];
-        if (len <= INLINE_NAME ? !contains(rec, base + 4, len, needleUnits) : !contains(nameBuf, nameStart[s], len, needleUnits)) continue;
+      if (fieldChecks) {
+        const base = s * REC;
+        if (regionMask && regionMask[rec[base]] === 0) continue;
+        if (industryMask && industryMask[rec[base + 1]] === 0) continue;
+        const cs = rec[base + 2];
+        if (category >= 0 && (cs & 255) !== category) continue;
+        if (status >= 0 && cs >> 8 !== status) continue;
+        if (entity !== undefined && this.entityIds[s] !== entity) continue;
+        if (needleUnits) {
+          const len = rec[base + 3];
+          if (len <= INLINE_NAME ? !contains(rec, base + 4, len, needleUnits) : !contains(nameBuf, nameStart[s], len, needleUnits)) continue;
+        }
       }
-      if (counted >= offset && counted < end) ids.push(this.ids[s]);
+      if (counted >= offset && counted < end) {
+        ids.push(this.ids[s]);
+        versions.push(this.version[s]);
+      }
       counted++;
       if (counted > cap && counted >= end) break;
     }
-    return { ids, counted };
+    return { ids, versions, counted };
   }
 }

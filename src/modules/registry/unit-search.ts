@@ -65,6 +65,11 @@ export interface UnitSearch {
    */
   sync(): Promise<void>;
   search(q: IndexQuery, offset: number, limit: number, cap: number, budget?: number): IndexPage | undefined;
+  /**
+   * Called after the index took in changes to these units (null: it was rebuilt, anything may
+   * have changed), in the same tick: for caches of what the units show.
+   */
+  onChange(listener: (ids: readonly string[] | null) => void): void;
 }
 
 export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log: (msg: string) => void = () => {}): UnitSearch {
@@ -81,6 +86,10 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
   let fullReload = false;
   let chain: Promise<void> = Promise.resolve();
   let building: Promise<void> | undefined;
+  const changeListeners: ((ids: readonly string[] | null) => void)[] = [];
+  const changed = (ids: readonly string[] | null) => {
+    for (const listener of changeListeners) listener(ids);
+  };
 
   /** Every unit, oldest first, through a cursor: one pass, pages of LOAD_PAGE rows. */
   async function readAll(into: UnitSearchIndex): Promise<void> {
@@ -102,6 +111,7 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
     const fresh = new UnitSearchIndex();
     await readAll(fresh);
     index = fresh;
+    changed(null);
     log(`unit search index: ${index.size} units in ${Date.now() - t0} ms`);
   }
 
@@ -115,6 +125,7 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
         index.upsert(toUnit(r));
       }
       for (const id of chunk) if (!seen.has(id)) index.remove(id);
+      changed(chunk);
     }
   }
 
@@ -236,6 +247,9 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
     },
     search(q, offset, limit, cap, budget) {
       return index.search(q, offset, limit, cap, budget);
+    },
+    onChange(listener) {
+      changeListeners.push(listener);
     },
   };
 }
