@@ -31,7 +31,7 @@ const ConfigSchema = z.object({
   /** Seconds graceful shutdown waits for in-flight requests. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   /**
-   * Keep the in-memory unit search index (fast newest-first lists; about 400 MB per million
+   * Keep the in-memory unit search index (fast newest-first lists; about 600 MB per million
    * units). false = every list query goes to SQL.
    */
   SEARCH_INDEX: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),

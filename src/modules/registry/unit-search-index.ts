@@ -6,25 +6,29 @@
  * from the GIN token index but must then read every matching heap row twice (count and page)
  * to check the name and sort by date — 10–20 ms of database CPU per request, which caps the
  * whole platform at ~100 searches/s on two cores. Here the same query walks one posting list
- * of slot numbers kept in (created_at, id) order, newest first, tests each candidate against
- * the plain fields, and stops as soon as the page is full and the count has passed the cap.
- * The page's rows are then read from the database by primary key, inside the caller's scope.
+ * of slot numbers kept in (created_at, id) order, newest first, checks each candidate against
+ * the other lists and then, where a list does not settle it, against the plain fields, and
+ * stops as soon as the page is full and the count has passed the cap.
  *
- * The index only ever answers "which ids, in which order, and how many": the rows shown come
- * from the database, re-filtered by jurisdiction there, so a stale index can at worst show a
- * just-changed unit one refresh late — never a unit outside the caller's scope.
+ * The index answers "which units, at which version, in which order, and how many"; the rows
+ * shown are those versions of those units (registry.service.ts, unit-row-cache.ts). The index
+ * applies the caller's jurisdiction to the same state of each unit that its row shows, so a
+ * stale index can at worst show a just-changed unit as it was a refresh earlier.
  *
  * Posting lists (slot numbers in (created_at, id) order), all over live units:
  *   every unit; each region code prefix of length 2, 4, 6; each industry code prefix of length
  *   2, 3, 4; city (4) or county (6) × industry division (2) — the usual pair, whose own list
  *   is far shorter than either alone; each management category and status; each bigram of the
  *   normalized name (a one-character name: that character).
- * A query walks the shortest list that every match must be on; all other conditions are
- * checked on the candidate's fields, so lists never need intersecting.
+ * A query walks the shortest list that every match must be on; a candidate is tested against
+ * each other long list by its bitmap, leapfrogs through the short ones (see search), and is
+ * read only for the conditions no list settles.
  *
  * Memory: fields are columns of typed arrays, codes are small integers into a table of
- * distinct codes, lists are Int32Arrays — about 350 bytes per unit, so a national registry of
- * a few million units fits in a server's memory (SEARCH_INDEX=false turns it off).
+ * distinct codes; each list entry is a slot (4 bytes) and its rank (8 bytes), and lists of
+ * BITMAP_MIN entries or more add a bitmap. Measured on a million demo units: about 600 MB
+ * (190 MB of JavaScript heap, 400 MB of typed arrays) — a national registry of a few million
+ * units fits in a server's memory (SEARCH_INDEX=false turns it off).
  */
 import { normalizeForSearch } from './search-tokens.ts';
 
@@ -128,6 +132,13 @@ class Posting {
     const w = slot >>> 5;
     if (w >= this.bits.length) this.bits = grown(this.bits, w + 1);
     this.bits[w] |= 1 << (slot & 31);
+  }
+  /** Drop the room kept for growth (after a bulk load; a later push grows it again). */
+  trim() {
+    if (this.data.length > this.length) {
+      this.data = this.data.slice(0, this.length);
+      this.ranks = this.ranks.slice(0, this.length);
+    }
   }
   private grow() {
     const size = Math.max(8, Math.ceil(this.data.length * 1.5));
@@ -451,6 +462,22 @@ export class UnitSearchIndex {
   load(units: Iterable<IndexedUnit>) {
     Object.assign(this, new UnitSearchIndex({ bitmapMin: this.bitmapMin }));
     for (const u of units) this.upsert(u);
+    this.trim();
+  }
+
+  /**
+   * Give back the room kept for growth, after a bulk load: lists grow by half as they fill, so
+   * up to a third of a freshly loaded index is spare room.
+   */
+  trim() {
+    for (const list of [this.all, ...this.facets.values(), ...this.grams.values()]) list.trim();
+    const n = this.ids.length;
+    this.rec = this.rec.slice(0, n * REC);
+    this.created = this.created.slice(0, n);
+    this.rank = this.rank.slice(0, n);
+    this.version = this.version.slice(0, n);
+    this.nameStart = this.nameStart.slice(0, n);
+    this.nameBuf = this.nameBuf.slice(0, this.nameUsed);
   }
 
   /**

@@ -110,6 +110,7 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
     const t0 = Date.now();
     const fresh = new UnitSearchIndex();
     await readAll(fresh);
+    fresh.trim();
     index = fresh;
     changed(null);
     log(`unit search index: ${index.size} units in ${Date.now() - t0} ms`);
