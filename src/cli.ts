@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
+import { chinaWorkCalendar } from './platform/work-calendar.ts';
 import cliProgress from 'cli-progress';
 import { eq } from 'drizzle-orm';
 import { loadConfig, ConfigError } from './platform/config.ts';
@@ -133,6 +134,42 @@ export function buildCli(ctx: CliContext): Command {
     });
 
   registerReferenceCommands(program, ctx);
+
+  const calendar = program.command('calendar').description("China's working-day calendar and legal time limits / 工作日历与法定期限");
+  calendar
+    .command('deadline')
+    .description('The last day of a period of DAYS days starting on FROM (the day of the event, not counted): in working days (default), or in calendar days moved past rest days (民法典 Arts. 201, 203)')
+    .argument('<from>', 'start date, YYYY-MM-DD')
+    .argument('<days>', 'length of the period in days')
+    .option('--calendar-days', 'count calendar days instead of working days')
+    .option('--json', 'print JSON')
+    .action((from: string, days: string, o: { calendarDays?: boolean; json?: boolean }) => {
+      const cal = chinaWorkCalendar();
+      const count = o.calendarDays ? 'calendar' : 'working';
+      const d = cal.deadline(from, Number(days), count);
+      if (o.json) return ctx.out(JSON.stringify({ from, days: Number(days), count, ...d, calendar: cal.source }));
+      const notes = [d.extended ? 'moved past rest days / 顺延至工作日' : '', d.approximate ? `APPROXIMATE: holidays known only for ${cal.firstYear}–${cal.lastYear} / 超出节假日数据年份，仅按周末计算` : ''].filter(Boolean);
+      ctx.out(`${d.date}\t${from} + ${days} ${count} days${notes.length ? `\t${notes.join('; ')}` : ''}`);
+    });
+  calendar
+    .command('day')
+    .description('Whether each date is a working day, and why (holiday, moved workday, weekend)')
+    .argument('<dates...>', 'dates, YYYY-MM-DD')
+    .option('--json', 'print JSON')
+    .action((dates: string[], o: { json?: boolean }) => {
+      const cal = chinaWorkCalendar();
+      for (const date of dates) {
+        const d = cal.day(date);
+        ctx.out(o.json ? JSON.stringify(d) : `${d.date}\t${d.working ? 'working' : 'rest'}\t${d.kind}${d.holiday ? ` ${d.holiday}` : ''}${d.approximate ? '\t(approximate)' : ''}`);
+      }
+    });
+  calendar
+    .command('info')
+    .description('Where the holiday data comes from and which years it covers')
+    .action(() => {
+      const cal = chinaWorkCalendar();
+      ctx.out(`${cal.source}: statutory holidays and moved workdays ${cal.firstYear}–${cal.lastYear} (State Council General Office notices); later dates count weekends only`);
+    });
 
   const registry = program.command('registry').description('Registry of discharging units / 排污单位库');
   registry

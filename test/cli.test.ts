@@ -23,6 +23,20 @@ describe('ecopermit CLI', () => {
     expect(ok.status).toBe(0);
   });
 
+  it('calendar: legal deadlines on the working-day calendar, and a clear error for a bad date', () => {
+    const r = run(['calendar', 'deadline', '2026-09-28', '20', '--json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ date: '2026-10-30', count: 'working', approximate: false, extended: false });
+    const c = run(['calendar', 'deadline', '2026-09-11', '20', '--calendar-days']);
+    expect(c.stdout).toMatch(/^2026-10-08\t.*顺延/);
+    const d = run(['calendar', 'day', '2026-10-10']);
+    expect(d.stdout.trim()).toBe('2026-10-10\tworking\tmoved-workday 国庆节');
+    const bad = run(['calendar', 'deadline', '2026-02-30', '5']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('Invalid date: 2026-02-30');
+    expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
   it('has --help on subcommands', () => {
     const r = run(['registry', 'import', '--help']);
     expect(r.status).toBe(0);
