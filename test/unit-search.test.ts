@@ -160,6 +160,10 @@ describe('the in-memory unit search', () => {
     await search.start();
     try {
       const [row] = (await t.database.pool.query("select id::text as id from registry_unit order by id limit 1 offset 7")).rows;
+      let seenBehind = false;
+      search.onChange((ids) => {
+        if (ids === null && !search.current) seenBehind = true;
+      });
       failNext = true;
       await t.database.pool.query("update registry_unit set name = '重试后可见的测试厂', version = version + 1 where id = $1", [row.id]);
       const deadline = Date.now() + 5_000;
@@ -170,6 +174,9 @@ describe('the in-memory unit search', () => {
       }
       expect(found).toEqual([row.id]);
       expect(logs.some((m) => m.includes('refresh failed'))).toBe(true);
+      // behind after the failure (kept rows are not used then), current again once reloaded
+      expect(search.current).toBe(true);
+      expect(seenBehind).toBe(true);
     } finally {
       await search.stop();
     }
@@ -213,6 +220,19 @@ describe('the in-memory unit search', () => {
     expect((await t.app.services.registry.listUnits(admin, { q: '缓存行测试' })).items[0].entityName).toBe('改名后的法人');
     // The row shown is the database's row, field for field.
     expect((await t.app.services.registry.listUnits(admin, { q: '缓存行测试' })).items).toEqual([await t.services.registry.getUnit(admin, row.id)]);
+  });
+
+  it('never shows a kept row to a caller outside its jurisdiction', async () => {
+    const admin = actor('admin', '');
+    const all = await t.app.services.registry.listUnits(admin, { q: '有限', pageSize: 50 });
+    const inHangzhou = all.items.filter((u) => u.regionCode.startsWith('3301'));
+    expect(inHangzhou.length).toBeGreaterThan(0); // kept now, read by a national caller
+    const elsewhere = await t.app.services.registry.listUnits(actor('municipal_permit', '3302'), { q: '有限', pageSize: 50 });
+    expect(elsewhere.items.length).toBeGreaterThan(0);
+    expect(elsewhere.items.every((u) => u.regionCode.startsWith('3302'))).toBe(true);
+    const county = await t.app.services.registry.listUnits(actor('county', inHangzhou[0].regionCode), { q: '有限', pageSize: 50 });
+    expect(county.items.every((u) => u.regionCode === inHangzhou[0].regionCode)).toBe(true);
+    expect(county.items.map((u) => u.id)).toContain(inHangzhou[0].id);
   });
 
   it('shows an entity renamed through the API in the very next list request', async () => {

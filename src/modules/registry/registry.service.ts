@@ -168,12 +168,16 @@ export function createRegistryService(deps: RegistryDeps) {
       if (hit) {
         // Each row at the version the index holds: from memory when kept, else from the
         // database, scoped there again.
+        // Not while the index is known to be behind: then every row is read, scoped, from
+        // the database.
+        const useKept = search!.current;
         const generation = rowCache.generation;
-        const kept = hit.ids.map((id, i) => rowCache.get(id, hit.versions[i]));
+        const now = clock.now().getTime();
+        const kept = hit.ids.map((id, i) => (useKept ? rowCache.get(id, hit.versions[i], now) : undefined));
         const missing = hit.ids.filter((_, i) => !kept[i]);
         if (missing.length) {
           const read = (await repo.getUnitRowsByIds(db, actor, missing)).map((row): KeptRow => ({ id: row.id, version: row.version, row }));
-          rowCache.put(read, generation);
+          if (useKept) rowCache.put(read, generation, now);
           const byId = new Map(read.map((k) => [k.id, k]));
           hit.ids.forEach((id, i) => (kept[i] ??= byId.get(id)));
         }
@@ -405,8 +409,10 @@ export function createRegistryService(deps: RegistryDeps) {
         return after;
       });
       // Its units' list rows show the entity's name: wait until this process has taken in
-      // the change (migration 0002 announces it), so the caller's next list shows it.
-      await search?.sync();
+      // the change (migration 0002 announces it), so the caller's next list shows it. The
+      // update is committed whatever happens here: a failure to wait is not the caller's
+      // failure (the index repairs itself, see unit-search.ts).
+      await search?.sync().catch(() => {});
       return updated;
     },
 

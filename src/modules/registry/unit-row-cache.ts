@@ -8,6 +8,11 @@
  * change, or its entity's: see migration 0002) evicts it. A read that was under way while an
  * eviction happened is not kept: it may have read the state from before the change.
  *
+ * Kept rows also expire after `maxAgeMs`: the index learns of changes through notifications,
+ * and a connection that stops delivering them without closing is only noticed by a heartbeat;
+ * until then, a row is at worst `maxAgeMs` older than the database (read again, it is scoped
+ * by the database once more).
+ *
  * Bounded, by a second-chance (CLOCK) policy: rows go in at the end; when over capacity the
  * oldest go first, except that a row used since it was last passed over is moved to the end
  * instead. A hit only sets a flag, so reading costs one Map lookup.
@@ -18,13 +23,16 @@ export interface CachedUnitRow {
 }
 
 export class UnitRowCache<T extends CachedUnitRow> {
-  private rows = new Map<string, { row: T; used: boolean }>();
+  private rows = new Map<string, { row: T; used: boolean; keptAt: number }>();
   /** counts evictions: a read that started before one may be stale */
   private epoch = 0;
   hits = 0;
   misses = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    readonly maxAgeMs = 10_000,
+  ) {}
 
   get generation() {
     return this.epoch;
@@ -34,10 +42,10 @@ export class UnitRowCache<T extends CachedUnitRow> {
     return this.rows.size;
   }
 
-  /** The row of this unit at exactly this version, if kept. */
-  get(id: string, version: number): T | undefined {
+  /** The row of this unit at exactly this version, if kept and not older than maxAgeMs at `now`. */
+  get(id: string, version: number, now: number): T | undefined {
     const kept = this.rows.get(id);
-    if (!kept || kept.row.version !== version) {
+    if (!kept || kept.row.version !== version || now - kept.keptAt > this.maxAgeMs) {
       this.misses++;
       return undefined;
     }
@@ -46,12 +54,12 @@ export class UnitRowCache<T extends CachedUnitRow> {
     return kept.row;
   }
 
-  /** Keep rows read since `generation` (skipped when anything was evicted meanwhile). */
-  put(rows: readonly T[], generation: number) {
+  /** Keep rows read at `readAt` since `generation` (skipped when anything was evicted meanwhile). */
+  put(rows: readonly T[], generation: number, readAt: number) {
     if (generation !== this.epoch || this.capacity <= 0) return;
     for (const row of rows) {
       this.rows.delete(row.id);
-      this.rows.set(row.id, { row, used: false });
+      this.rows.set(row.id, { row, used: false, keptAt: readAt });
     }
     // Each row is passed over at most once before it goes, so this ends.
     for (const [id, kept] of this.rows) {

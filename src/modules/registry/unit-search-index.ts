@@ -372,11 +372,12 @@ export class UnitSearchIndex {
     }
     const below = lo > 0 ? this.rank[all.data[lo - 1]] : this.rank[all.data[lo]] - 2;
     const above = this.rank[all.data[lo]];
-    // Late arrivals usually come as a run in order (a long transaction's rows, committed after
-    // a newer unit): each lands just above the previous one. Halving the gap would use up a
-    // double's precision in ~50 rows; a small step from below lasts ~15,000.
-    const run = lo > 0 && all.data[lo - 1] === this.lastLate;
-    const r = run ? below + (above - below) / 1024 : (below + above) / 2;
+    // Late arrivals usually come as a run (a long transaction's rows, committed after a newer
+    // unit): each lands just above the previous one, or just below it when they arrive newest
+    // first. Halving the gap would use up a double's precision in ~50 rows, and each time it
+    // runs out every list is renumbered; a small step away from the previous one lasts ~15,000.
+    const step = (above - below) / 1024;
+    const r = lo > 0 && all.data[lo - 1] === this.lastLate ? below + step : all.data[lo] === this.lastLate ? above - step : (below + above) / 2;
     this.lastLate = slot;
     all.insertAt(lo, slot, r);
     if (r > below && r < above) {

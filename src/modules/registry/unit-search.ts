@@ -19,7 +19,7 @@ import { UnitSearchIndex, type IndexedUnit, type IndexPage, type IndexQuery } fr
 export const UNIT_CHANGE_CHANNEL = 'ecopermit_registry_unit';
 const LOAD_PAGE = 20_000;
 const REFRESH_CHUNK = 10_000;
-const HEARTBEAT_MS = 60_000;
+const HEARTBEAT_MS = 15_000;
 
 interface Row {
   id: string;
@@ -53,6 +53,11 @@ const toUnit = (r: Row): IndexedUnit => ({
 export interface UnitSearch {
   readonly ready: boolean;
   readonly size: number;
+  /**
+   * Ready and not known to be behind: false from the moment changes may have been missed
+   * until the full reload that repairs it is in (onChange(null) is called at both ends).
+   */
+  readonly current: boolean;
   /** Build the index and start listening; resolves when the index is ready. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -86,6 +91,11 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
   let fullReload = false;
   let chain: Promise<void> = Promise.resolve();
   let building: Promise<void> | undefined;
+  /**
+   * Changes may have been missed (a lost connection, a failed reread, a 'reload'): from then
+   * until the full reload is in, the index may be behind by any amount of time.
+   */
+  let stale = false;
   const changeListeners: ((ids: readonly string[] | null) => void)[] = [];
   const changed = (ids: readonly string[] | null) => {
     for (const listener of changeListeners) listener(ids);
@@ -106,12 +116,21 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
   }
 
   /** Build a new index beside the one in use and swap it in when complete. */
+  function reloadNeeded() {
+    fullReload = true;
+    if (!stale) {
+      stale = true;
+      changed(null);
+    }
+  }
+
   async function build() {
     const t0 = Date.now();
     const fresh = new UnitSearchIndex();
     await readAll(fresh);
     fresh.trim();
     index = fresh;
+    stale = false;
     changed(null);
     log(`unit search index: ${index.size} units in ${Date.now() - t0} ms`);
   }
@@ -149,7 +168,7 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
     }).catch((err) => {
       // Reread everything, after a pause that grows while the database keeps failing.
       log(`unit search index: refresh failed, rereading everything in ${retryDelay / 1000} s: ${(err as Error).message}`);
-      fullReload = true;
+      reloadNeeded();
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => void drain(), retryDelay);
       retryTimer.unref();
@@ -203,6 +222,9 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
     get size() {
       return index.size;
     },
+    get current() {
+      return ready && !stale;
+    },
     async start() {
       if (building) return building;
       building = (async () => {
@@ -215,12 +237,12 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
               markers.get(payload)?.();
               return;
             }
-            if (payload === 'reload') fullReload = true;
+            if (payload === 'reload') reloadNeeded();
             for (const id of payload.split(',')) if (UUID.test(id)) pending.add(id);
             void drain();
           },
           () => {
-            fullReload = true;
+            reloadNeeded();
             void drain();
           },
         );
