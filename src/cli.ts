@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { chinaWorkCalendar } from './platform/work-calendar.ts';
+import { analysePermitNumber } from './modules/permits/index.ts';
 import cliProgress from 'cli-progress';
 import { eq } from 'drizzle-orm';
 import { loadConfig, ConfigError } from './platform/config.ts';
@@ -134,6 +135,31 @@ export function buildCli(ctx: CliContext): Command {
     });
 
   registerReferenceCommands(program, ctx);
+
+  const permits = program.command('permits').description('Discharge permits / 排污许可证');
+  permits
+    .command('check-number')
+    .description('Read permit numbers (排污许可证编号: 18-character code + 3-digit site sequence + letter) as the national platform issues them; numbers as arguments or one per line on stdin. Never refuses a number: prints "NUMBER<TAB>ok|doubtful<TAB>findings". --strict exits 1 when any is doubtful')
+    .argument('[numbers...]', 'numbers to check')
+    .option('--lang <lang>', 'zh or en', 'en')
+    .option('--json', 'one JSON object per line')
+    .option('--strict', 'exit 1 when any number is doubtful')
+    .action(async (numbers: string[], o: { lang: string; json?: boolean; strict?: boolean }) => {
+      const list = (numbers.length ? numbers : await readStdinLines()).filter((n) => n.trim() !== '');
+      let doubtful = 0;
+      for (const n of list) {
+        const a = analysePermitNumber(n);
+        if (a.doubtful) doubtful++;
+        if (o.json) {
+          ctx.out(JSON.stringify(a));
+          continue;
+        }
+        const lang = o.lang === 'zh' ? 'zh' : 'en';
+        const findings = a.findings.map((f) => `${f.severity === 'warning' ? '!' : '·'} ${f[lang]}`).join('; ');
+        ctx.out(`${a.number}\t${a.doubtful ? 'doubtful' : 'ok'}${findings ? `\t${findings}` : ''}`);
+      }
+      if (o.strict && doubtful) throw new CliExit('', 1);
+    });
 
   const calendar = program.command('calendar').description("China's working-day calendar and legal time limits / 工作日历与法定期限");
   calendar

@@ -37,6 +37,17 @@ describe('ecopermit CLI', () => {
     expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it('permits check-number reads every number, flags the doubtful ones, and refuses none', () => {
+    const r = run(['permits', 'check-number'], '91130200699229617X001P\n91130200699229617Y001P\n');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('91130200699229617X001P\tok');
+    expect(lines[1]).toMatch(/^91130200699229617Y001P\tdoubtful\t! .*check character/);
+    const strict = run(['permits', 'check-number', '--strict', '--json', '91130200699229617Y001P']);
+    expect(strict.status).toBe(1);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ siteSeq: 1, letter: 'P', doubtful: true });
+  });
+
   it('has --help on subcommands', () => {
     const r = run(['registry', 'import', '--help']);
     expect(r.status).toBe(0);

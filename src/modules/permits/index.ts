@@ -1,0 +1,1 @@
+export { analysePermitNumber, formatPermitNumber, type PermitNumberAnalysis, type PermitNumberFinding } from './permit-number.ts';
