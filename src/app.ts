@@ -17,6 +17,7 @@ import { createServices, type Services } from './context.ts';
 import { registerIdentity } from './modules/identity/index.ts';
 import { registerReferenceRoutes } from './modules/reference/index.ts';
 import { registerRegistryRoutes } from './modules/registry/index.ts';
+import { registerPermitRoutes } from './modules/permits/index.ts';
 
 export interface AppDeps {
   database: Database;
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   registerReferenceRoutes(app, { reference: services.reference });
   registerRegistryRoutes(app, { registry: services.registry, identity: services.identity, db: database.db, clock });
+  registerPermitRoutes(app);
 
   const serveWeb = deps.serveWeb ?? existsSync(WEB_DIST);
   if (serveWeb) {

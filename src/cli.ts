@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { chinaWorkCalendar } from './platform/work-calendar.ts';
-import { analysePermitNumber } from './modules/permits/index.ts';
+import { analysePermitNumber, registerPermitCommands } from './modules/permits/index.ts';
 import cliProgress from 'cli-progress';
 import { eq } from 'drizzle-orm';
 import { loadConfig, ConfigError } from './platform/config.ts';
@@ -160,6 +160,8 @@ export function buildCli(ctx: CliContext): Command {
       }
       if (o.strict && doubtful) throw new CliExit('', 1);
     });
+
+  registerPermitCommands(permits, ctx);
 
   const calendar = program.command('calendar').description("China's working-day calendar and legal time limits / 工作日历与法定期限");
   calendar

@@ -1,1 +1,4 @@
 export { analysePermitNumber, formatPermitNumber, type PermitNumberAnalysis, type PermitNumberFinding } from './permit-number.ts';
+export { classifyUnit, checkDeclaredCategory, classificationVocabulary, type Category, type Classification, type ClassificationFacts } from './classification.ts';
+export { registerPermitCommands } from './permits.cli.ts';
+export { registerPermitRoutes } from './permits.routes.ts';
