@@ -51,3 +51,79 @@ export const ClassifyResult = z.object({
   source: z.string(),
   finding: z.object({ code: z.literal('CATEGORY_DOWNGRADE'), zh: z.string(), en: z.string() }).nullable(),
 });
+
+// -- permit content (正本 / 副本), structured ---------------------------------------------------
+
+/**
+ * Units of measure a permit uses, by what they measure (as in the emission-limit tables and
+ * HJ 212 Appendix B): air concentrations mg/m3, water mg/L; pH and the dimensionless ones
+ * (色度 dilution factor, 林格曼黑度 grade); 粪大肠菌群 count/L; temperatures ℃; rates kg/h;
+ * amounts t/a.
+ */
+export const CONCENTRATION_UNITS = { air: ['mg/m3', 'grade', '℃', 'dilution'], water: ['mg/L', 'pH', 'count/L', 'dilution', '℃'] } as const;
+export const RATE_UNITS = ['kg/h'] as const;
+export const AMOUNT_UNITS = ['t/a'] as const;
+
+const code = (re: RegExp, what: string) => z.string().trim().regex(re, what);
+const limitNumber = z.number().finite();
+
+/**
+ * A limit has a direction: a maximum (most), a minimum (furnace temperature ≥ 850 ℃, dissolved
+ * oxygen) or a range (pH 6–9). A pollutant without a limit has no `limit` at all: never 0.
+ */
+export const Limit = z.discriminatedUnion('direction', [
+  z.object({ direction: z.literal('max'), value: limitNumber.positive(), unit: z.string() }).strict(),
+  z.object({ direction: z.literal('min'), value: limitNumber, unit: z.string() }).strict(),
+  z.object({ direction: z.literal('range'), low: limitNumber, high: limitNumber, unit: z.string() }).strict(),
+]);
+export type Limit = z.infer<typeof Limit>;
+
+export const OutletPollutant = z
+  .object({
+    /** HJ 212-2017 pollutant code (reference table pollutants) */
+    pollutantCode: z.string().trim().min(1).max(20),
+    /** applicable standard as in the reference tables, e.g. "GB 13271-2014" */
+    standard: z.string().trim().min(1).max(80),
+    limit: Limit.optional(),
+    rateLimit: z.object({ value: limitNumber.positive(), unit: z.enum(RATE_UNITS) }).strict().optional(),
+    /** 基准氧含量, percent, where the standard corrects to it */
+    referenceO2: z.number().min(0).max(21).optional(),
+  })
+  .strict();
+
+export const Outlet = z
+  .object({
+    /** HJ 608-2017: D + A (air) or W (water) + 3 digits, unique within the permit */
+    code: code(/^D[AW]\d{3}$/, 'DA001 (air) or DW001 (water) / 排放口编号'),
+    name: z.string().trim().min(1).max(100),
+    /** 主要 / 一般 / 特殊 / 设备或车间 排放口 */
+    kind: z.enum(['main', 'general', 'special', 'workshop']),
+    longitude: z.number().min(73).max(136),
+    latitude: z.number().min(3).max(54),
+    /** air outlets: stack height, m */
+    heightM: z.number().positive().max(500).optional(),
+    /** water outlets: where the water goes */
+    receivingWater: z.string().trim().min(1).max(100).optional(),
+    pollutants: z.array(OutletPollutant).max(200),
+  })
+  .strict();
+
+/** 许可排放量 control factors. */
+export const ControlFactor = z.enum(['SO2', 'NOx', 'particulate', 'VOCs', 'COD', 'NH3-N', 'TN', 'TP', 'heavy-metals']);
+
+export const PermitContent = z
+  .object({
+    managementCategory: ManagementCategory,
+    validFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    validTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    productionFacilities: z.array(z.object({ code: code(/^MF\d{4}$/, 'MF0001'), name: z.string().trim().min(1).max(100), capacity: z.object({ value: z.number().positive(), unit: z.string().trim().min(1).max(20) }).strict().optional() }).strict()).max(500),
+    controlFacilities: z.array(z.object({ code: code(/^T[AWNS]\d{3}$/, 'TA001 / TW001'), name: z.string().trim().min(1).max(100), process: z.string().trim().max(200).optional() }).strict()).max(500),
+    outlets: z.array(Outlet).max(300),
+    permittedQuantities: z.array(z.object({ factor: ControlFactor, year: z.number().int().min(2000).max(2100), amount: z.number().nonnegative(), unit: z.enum(AMOUNT_UNITS), outletCode: z.string().optional() }).strict()).max(1000),
+    selfMonitoring: z.array(z.object({ outletCode: z.string(), pollutantCode: z.string(), frequency: z.string().trim().min(1).max(40), mode: z.enum(['manual', 'automatic']), method: z.string().trim().max(200).optional() }).strict()).max(2000),
+    reports: z.array(z.object({ type: z.enum(['annual', 'half-year', 'quarterly', 'monthly']) }).strict()).max(4),
+    rectifications: z.array(z.object({ requirement: z.string().trim().min(1).max(1000), deadline: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict()).max(100),
+    specialConditions: z.array(z.string().trim().min(1).max(2000)).max(100),
+  })
+  .strict();
+export type PermitContent = z.infer<typeof PermitContent>;

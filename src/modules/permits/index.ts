@@ -2,3 +2,4 @@ export { analysePermitNumber, formatPermitNumber, type PermitNumberAnalysis, typ
 export { classifyUnit, checkDeclaredCategory, classificationVocabulary, type Category, type Classification, type ClassificationFacts } from './classification.ts';
 export { registerPermitCommands } from './permits.cli.ts';
 export { registerPermitRoutes } from './permits.routes.ts';
+export { checkPermitContent, diffPermitContent, PERMIT_VALIDITY_YEARS, type ContentChange, type ContentProblem } from './permit-content.ts';

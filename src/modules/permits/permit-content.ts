@@ -1,0 +1,171 @@
+/**
+ * What a permit's content must satisfy beyond the shape of each field (PermitContent in
+ * contracts/permits.ts), and how two versions of it differ field by field.
+ *
+ * The checks here need nothing but the content itself: codes unique, units of measure that fit
+ * the medium, ranges the right way round, self-monitoring and permitted quantities that point at
+ * outlets and pollutants the permit has, validity within the legal five years. Checks against the
+ * reference tables and the standards (a limit looser than the standard, the wrong standard for
+ * the industry) are the quality-review rules' work (issue 4).
+ */
+import { CONCENTRATION_UNITS, type PermitContent } from '../../contracts/permits.ts';
+import { dayNumber } from '../../platform/work-calendar.ts';
+
+/** 排污许可证有效期 5 years (排污许可管理条例 Art. 14; ../shared/domain/permit-lifecycle.json rule `validity`). */
+export const PERMIT_VALIDITY_YEARS = 5;
+
+export interface ContentProblem {
+  code: string;
+  severity: 'error' | 'warning';
+  /** where, e.g. outlets[DA001].pollutants[a21026].limit */
+  path: string;
+  zh: string;
+  en: string;
+}
+
+const mediumOf = (outletCode: string) => (outletCode[1] === 'A' ? 'air' : 'water');
+
+export function checkPermitContent(c: PermitContent): ContentProblem[] {
+  const out: ContentProblem[] = [];
+  const add = (code: string, severity: ContentProblem['severity'], path: string, zh: string, en: string) => out.push({ code, severity, path, zh, en });
+
+  // Validity: from before to, and not longer than the law allows.
+  const from = dayNumber(c.validFrom);
+  const to = dayNumber(c.validTo);
+  if (to <= from) add('VALIDITY_ORDER', 'error', 'validTo', `有效期截止日 ${c.validTo} 不晚于起始日 ${c.validFrom}`, `validity ends (${c.validTo}) on or before it starts (${c.validFrom})`);
+  const [y, m, d] = c.validFrom.split('-').map(Number);
+  const longest = Date.UTC(y + PERMIT_VALIDITY_YEARS, m - 1, d) / 86_400_000 - 1;
+  if (to > longest) add('VALIDITY_TOO_LONG', 'error', 'validTo', `有效期超过 ${PERMIT_VALIDITY_YEARS} 年（排污许可管理条例第十四条）`, `validity longer than ${PERMIT_VALIDITY_YEARS} years (排污许可管理条例 Art. 14)`);
+
+  const unique = (list: { code: string }[], path: string, what: string) => {
+    const seen = new Set<string>();
+    for (const item of list) {
+      if (seen.has(item.code)) add('CODE_DUPLICATE', 'error', `${path}[${item.code}]`, `${what}编号 ${item.code} 重复`, `${what === '排放口' ? 'outlet' : 'facility'} code ${item.code} appears twice`);
+      seen.add(item.code);
+    }
+  };
+  unique(c.outlets, 'outlets', '排放口');
+  unique(c.productionFacilities, 'productionFacilities', '生产设施');
+  unique(c.controlFacilities, 'controlFacilities', '污染防治设施');
+
+  const outlets = new Map(c.outlets.map((o) => [o.code, o]));
+  for (const o of c.outlets) {
+    const medium = mediumOf(o.code);
+    const at = `outlets[${o.code}]`;
+    if (medium === 'water' && o.heightM !== undefined) add('HEIGHT_ON_WATER_OUTLET', 'warning', `${at}.heightM`, `废水排放口 ${o.code} 填写了排气筒高度`, `water outlet ${o.code} has a stack height`);
+    if (medium === 'air' && o.receivingWater !== undefined) add('RECEIVING_WATER_ON_AIR_OUTLET', 'warning', `${at}.receivingWater`, `废气排放口 ${o.code} 填写了受纳水体`, `air outlet ${o.code} has a receiving water`);
+    if (medium === 'air' && o.heightM === undefined && o.kind !== 'workshop') add('HEIGHT_MISSING', 'warning', `${at}.heightM`, `废气排放口 ${o.code} 未填写排气筒高度`, `air outlet ${o.code} has no stack height`);
+    const seen = new Set<string>();
+    for (const p of o.pollutants) {
+      const pat = `${at}.pollutants[${p.pollutantCode}]`;
+      if (seen.has(p.pollutantCode)) add('POLLUTANT_DUPLICATE', 'error', pat, `排放口 ${o.code} 的污染物 ${p.pollutantCode} 重复`, `pollutant ${p.pollutantCode} appears twice at outlet ${o.code}`);
+      seen.add(p.pollutantCode);
+      if (p.limit) {
+        const allowed = CONCENTRATION_UNITS[medium] as readonly string[];
+        if (!allowed.includes(p.limit.unit)) {
+          add('UNIT_OF_MEASURE', 'error', `${pat}.limit.unit`, `${medium === 'air' ? '废气' : '废水'}排放口限值单位 ${p.limit.unit} 不适用（可用：${allowed.join('、')}）`, `unit ${p.limit.unit} does not fit a ${medium} outlet (allowed: ${allowed.join(', ')})`);
+        }
+        if (p.limit.direction === 'range' && !(p.limit.low < p.limit.high)) add('RANGE_ORDER', 'error', `${pat}.limit`, `限值范围下限 ${p.limit.low} 不小于上限 ${p.limit.high}`, `range low ${p.limit.low} is not below high ${p.limit.high}`);
+      }
+      if (medium === 'water' && p.referenceO2 !== undefined) add('REFERENCE_O2_ON_WATER', 'error', `${pat}.referenceO2`, '废水污染物不适用基准氧含量', 'reference O2 does not apply to water');
+      if (medium === 'water' && p.rateLimit !== undefined) add('RATE_ON_WATER', 'warning', `${pat}.rateLimit`, '废水污染物通常不设排放速率限值', 'water pollutants usually have no rate limit');
+    }
+  }
+
+  const seenQuantity = new Set<string>();
+  c.permittedQuantities.forEach((q, i) => {
+    const key = `${q.factor}/${q.year}/${q.outletCode ?? '*'}`;
+    const at = `permittedQuantities[${i}]`;
+    if (seenQuantity.has(key)) add('QUANTITY_DUPLICATE', 'error', at, `许可排放量 ${q.factor} ${q.year} 年${q.outletCode ? `（${q.outletCode}）` : ''}重复`, `permitted quantity ${q.factor} ${q.year}${q.outletCode ? ` (${q.outletCode})` : ''} appears twice`);
+    seenQuantity.add(key);
+    if (q.outletCode !== undefined) {
+      const o = outlets.get(q.outletCode);
+      if (!o) add('UNKNOWN_OUTLET', 'error', `${at}.outletCode`, `许可排放量指向不存在的排放口 ${q.outletCode}`, `permitted quantity points at outlet ${q.outletCode}, which the permit does not have`);
+      // HJ 942-2018: amounts are permitted for main outlets only.
+      else if (o.kind !== 'main') add('QUANTITY_ON_NON_MAIN_OUTLET', 'warning', `${at}.outletCode`, `一般排放口 ${q.outletCode} 通常不许可排放量（HJ 942-2018）`, `outlet ${q.outletCode} is not a main outlet: amounts are permitted for main outlets (HJ 942-2018)`);
+    }
+    const yearFrom = Number(c.validFrom.slice(0, 4));
+    const yearTo = Number(c.validTo.slice(0, 4));
+    if (q.year < yearFrom || q.year > yearTo) add('QUANTITY_YEAR_OUTSIDE_VALIDITY', 'warning', `${at}.year`, `许可排放量年份 ${q.year} 不在有效期内`, `permitted quantity for ${q.year}, outside the validity`);
+  });
+
+  c.selfMonitoring.forEach((s, i) => {
+    const at = `selfMonitoring[${i}]`;
+    const o = outlets.get(s.outletCode);
+    if (!o) add('UNKNOWN_OUTLET', 'error', `${at}.outletCode`, `自行监测指向不存在的排放口 ${s.outletCode}`, `self-monitoring points at outlet ${s.outletCode}, which the permit does not have`);
+    else if (!o.pollutants.some((p) => p.pollutantCode === s.pollutantCode)) add('UNKNOWN_POLLUTANT', 'error', `${at}.pollutantCode`, `排放口 ${s.outletCode} 未许可污染物 ${s.pollutantCode}`, `outlet ${s.outletCode} has no pollutant ${s.pollutantCode}`);
+  });
+
+  c.rectifications.forEach((r, i) => {
+    const deadline = dayNumber(r.deadline);
+    if (deadline <= from || deadline > to) add('RECTIFICATION_DEADLINE_OUTSIDE_VALIDITY', 'warning', `rectifications[${i}].deadline`, `改正期限 ${r.deadline} 不在有效期内`, `rectification deadline ${r.deadline} is outside the validity`);
+  });
+  return out;
+}
+
+// -- comparing versions -------------------------------------------------------------------------
+
+export interface ContentChange {
+  /** e.g. outlets[DA001].pollutants[a21026].limit.value */
+  path: string;
+  kind: 'added' | 'removed' | 'changed';
+  before?: unknown;
+  after?: unknown;
+}
+
+/** The natural key of the items of each list, so that a reordered list is not a change. */
+const ITEM_KEYS: Record<string, (item: any) => string> = {
+  outlets: (o) => o.code,
+  productionFacilities: (f) => f.code,
+  controlFacilities: (f) => f.code,
+  pollutants: (p) => p.pollutantCode,
+  permittedQuantities: (q) => `${q.factor}/${q.year}${q.outletCode ? `/${q.outletCode}` : ''}`,
+  selfMonitoring: (s) => `${s.outletCode}/${s.pollutantCode}`,
+  reports: (r) => r.type,
+  rectifications: (r) => r.requirement,
+  specialConditions: (s) => s,
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function walk(a: unknown, b: unknown, path: string, listName: string, out: ContentChange[]) {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const keyOf = ITEM_KEYS[listName] ?? ((_: unknown, i?: number) => String(i));
+    const index = (list: unknown[]) => {
+      const m = new Map<string, unknown>();
+      list.forEach((item, i) => {
+        let k = (keyOf as (x: unknown, i: number) => string)(item, i);
+        // Two items with one key (a duplicate the checks report): keep both apart.
+        while (m.has(k)) k = `${k}#`;
+        m.set(k, item);
+      });
+      return m;
+    };
+    const ma = index(a);
+    const mb = index(b);
+    for (const [k, va] of ma) {
+      if (mb.has(k)) walk(va, mb.get(k), `${path}[${k}]`, listName, out);
+      else out.push({ path: `${path}[${k}]`, kind: 'removed', before: va });
+    }
+    for (const [k, vb] of mb) if (!ma.has(k)) out.push({ path: `${path}[${k}]`, kind: 'added', after: vb });
+    return;
+  }
+  if (isObject(a) && isObject(b)) {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const p = path ? `${path}.${key}` : key;
+      if (!(key in b) || b[key] === undefined) {
+        if (a[key] !== undefined) out.push({ path: p, kind: 'removed', before: a[key] });
+      } else if (!(key in a) || a[key] === undefined) out.push({ path: p, kind: 'added', after: b[key] });
+      else walk(a[key], b[key], p, key, out);
+    }
+    return;
+  }
+  if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) out.push({ path, kind: 'changed', before: a, after: b });
+}
+
+/** Field-by-field differences from version a to version b (list items matched by their codes). */
+export function diffPermitContent(a: PermitContent, b: PermitContent): ContentChange[] {
+  const out: ContentChange[] = [];
+  walk(a, b, '', '', out);
+  return out;
+}
