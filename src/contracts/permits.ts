@@ -18,11 +18,13 @@ export const QuantityFact = z
 export const ClassifyInput = z
   .object({
     industryCodes: z.array(z.string().regex(/^\d{4}$/, 'a 4-digit GB/T 4754-2017 class / 4 位行业小类代码')).min(1).max(20),
+    /** a list given is complete ([] = none); a list not given is unknown */
     features: z.array(flag).max(100).optional(),
+    industryFeatures: z.record(z.string().regex(/^\d{4}$/), z.array(flag).max(100)).optional(),
     products: z.array(term).max(100).optional(),
     materials: z.array(term).max(100).optional(),
     fuels: z.array(flag).max(20).optional(),
-    quantities: z.record(flag, QuantityFact).optional(),
+    quantities: z.record(flag, QuantityFact).refine((q) => Object.keys(q).length <= 100, 'at most 100 quantities').optional(),
     listedInKeyDischargerList: z.boolean().optional(),
     inIndustrialBuilding: z.boolean().optional(),
     generalProcesses: z.array(z.union([z.literal(109), z.literal(110), z.literal(111), z.literal(112)])).max(4).optional(),
@@ -45,6 +47,7 @@ const Part = z.object({
 
 export const ClassifyResult = z.object({
   category: ManagementCategory.nullable(),
+  atLeast: ManagementCategory.nullable(),
   determined: z.boolean(),
   parts: z.array(Part),
   missing: z.array(z.string()),

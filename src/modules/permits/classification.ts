@@ -18,6 +18,12 @@
  * processes) are what the applicant declares: not declared means not there. Quantities and the
  * two yes/no facts (listed in the 重点排污单位名录, producing in an industrial building) must be
  * given to count.
+ *
+ * Known limits (left for an official's reading, and said so in the answer where they bite):
+ * cells whose list ends with 等 cannot be closed without one (rows 71, 75, 81, 111), so their
+ * "其他" cells are never reached; fuels are the unit's, not each facility's; units of measure
+ * must be given as the 名录 writes them (t/d, not 吨/日); a quantity stated for one alternative
+ * (a corn-starch plant) needs the others stated as 0 where a cell sums or lists them.
  */
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../../platform/errors.ts';
@@ -40,7 +46,13 @@ export interface QuantityFact {
 export interface ClassificationFacts {
   /** GB/T 4754-2017 classes (4 digits) of what the unit does at this site */
   industryCodes: string[];
+  /**
+   * Flags, products, materials, fuels: a list given is complete (what is not in it is not
+   * there; [] = none); a list not given is unknown, and a rule that needs it stays undecided.
+   */
   features?: string[];
+  /** flags of one industry, where the unit has several and a flag holds for only some (e.g. 单纯混合或者分装) */
+  industryFeatures?: Record<string, string[]>;
   products?: string[];
   materials?: string[];
   fuels?: string[];
@@ -71,6 +83,8 @@ export interface ClassificationPart {
 export interface Classification {
   /** the strictest category found; null when nothing places the unit or a part is undecided */
   category: Category | null;
+  /** the strictest category of the decided parts: the unit's category is at least this */
+  atLeast: Category | null;
   determined: boolean;
   parts: ClassificationPart[];
   missing: string[];
@@ -106,6 +120,9 @@ interface Row {
   row: number;
   industry: string;
   scope_codes?: string[] | null;
+  /** classes under scope_codes that another row covers */
+  scope_codes_excluded?: string[] | null;
+  gbt4754_codes?: string[];
   key: Cell;
   simplified: Cell;
   registration: Cell;
@@ -117,18 +134,68 @@ interface Directory {
   _vocabulary: { features: Record<string, string>; quantities: Record<string, { label: string; unit: string }>; fuels: Record<string, string> };
 }
 
-let directory: Directory | undefined;
-function loadDirectory(): Directory {
+interface Loaded extends Directory {
+  /** product and material terms the rules use, as printed */
+  products: string[];
+  materials: string[];
+  /** GB/T 4754-2017 classes (4 digits) */
+  classes: Set<string>;
+}
+
+let directory: Loaded | undefined;
+function loadDirectory(): Loaded {
   if (!directory) {
-    const file = new URL('../../../reference-data/permit-classification-2019/permit-classification.json', import.meta.url);
-    directory = JSON.parse(readFileSync(file, 'utf8')) as Directory;
+    const read = (path: string) => JSON.parse(readFileSync(new URL(`../../../reference-data/${path}`, import.meta.url), 'utf8'));
+    const dir = read('permit-classification-2019/permit-classification.json') as Directory;
+    const terms = (key: string) => {
+      const out = new Set<string>();
+      const walk = (x: unknown): void => {
+        if (Array.isArray(x)) x.forEach(walk);
+        else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) k === key ? (v as string[]).forEach((t) => out.add(t)) : walk(v);
+      };
+      walk(dir.rows.map((r) => [r.key.rule, r.simplified.rule, r.registration.rule]));
+      return [...out].sort();
+    };
+    const industries = read('industry-gbt4754-2017/industries.json') as { code: string; level: string }[];
+    directory = {
+      ...dir,
+      products: [...new Set([...terms('products_any'), ...terms('excludes_products')])].sort(),
+      materials: terms('materials_any'),
+      classes: new Set(industries.filter((i) => i.level === 'class').map((i) => i.code)),
+    };
   }
   return directory;
 }
 
-/** Feature flags, quantities (with their units) and fuels the rules use, with their Chinese labels. */
+/** Feature flags, quantities (with their units), fuels, products and materials the rules use. */
 export function classificationVocabulary() {
-  return loadDirectory()._vocabulary;
+  const d = loadDirectory();
+  return { ...d._vocabulary, products: d.products, materials: d.materials };
+}
+
+/**
+ * The row of 1–107 that places an industry class, or row 108. The most specific scope wins (a
+ * class listed itself beats its group); a row that carves classes out of a group
+ * (scope_codes_excluded) states its coverage exactly and wins a tie with a row naming only the
+ * group (rows 80 and 82 both name 339; 3391 and 3392 are row 82's, the rest row 80's).
+ */
+export function rowForIndustry(code: string): number {
+  const dir = loadDirectory();
+  const rank = (len: number, exact: boolean) => len * 2 + (exact ? 1 : 0);
+  let best: { row: number; rank: number } | undefined;
+  let tied: number | undefined;
+  for (const r of dir.rows) {
+    if (r.row > 107) continue;
+    if ((r.scope_codes_excluded ?? []).some((c) => code.startsWith(c))) continue;
+    if (!(r.scope_codes ?? []).some((c) => code.startsWith(c))) continue;
+    const len = Math.max(...[...(r.scope_codes ?? []), ...(r.gbt4754_codes ?? [])].filter((c) => code.startsWith(c)).map((c) => c.length));
+    const score = rank(len, !!r.scope_codes_excluded?.length);
+    if (best && score === best.rank) tied = r.row;
+    if (!best || score > best.rank) [best, tied] = [{ row: r.row, rank: score }, undefined];
+  }
+  // The data must place each class once; two rows equally specific is a data error to fix.
+  if (tied !== undefined) throw new Error(`classification directory: class ${code} is covered equally by rows ${best!.row} and ${tied}`);
+  return best?.row ?? 108;
 }
 
 // -- three-valued evaluation ----------------------------------------------------------------------
@@ -159,6 +226,10 @@ const unknownFor = (what: string): Outcome => ({ value: undefined, because: [], 
 interface Context {
   facts: ClassificationFacts;
   industryCode: string | null;
+  /** the flags that hold for this part (the industry's own, else the unit's) */
+  features: string[] | undefined;
+  /** the unit's flags stand for several industries: one that excludes is not proof for this one */
+  sharedFeatures: boolean;
   vocabulary: Directory['_vocabulary'];
   /** general processes placed so far (each row once) */
   processCategory: (row: GeneralProcessRow) => ClassificationPart;
@@ -186,6 +257,10 @@ function threshold(t: Threshold, ctx: Context): Outcome {
   const want = boundsText(bounds, fact.unit);
   const test = (name: string, v: number | undefined): Outcome =>
     v === undefined ? unknownFor(`${label}: ${name} (${fact.unit})`) : known(compare(v, bounds), `${label} ${name === 'value' ? '' : `(${name}) `}${v} ${fact.unit} ${compare(v, bounds) ? 'meets' : 'does not meet'} ${want}`);
+  // "Single or total" needs both figures: one figure could be either.
+  if (t.aggregation && t.aggregation !== 'single' && (fact.largest === undefined || fact.total === undefined)) {
+    return unknownFor(`${label}: the largest single one and the total (largest, total in ${fact.unit})`);
+  }
   switch (t.aggregation) {
     case 'single_or_total':
       return or([test('largest', fact.largest ?? fact.value), test('total', fact.total ?? fact.value)]);
@@ -198,8 +273,9 @@ function threshold(t: Threshold, ctx: Context): Outcome {
   }
 }
 
-function setCondition(declared: string[] | undefined, list: string[], mode: 'any' | 'none' | 'only', what: string, name: (x: string) => string): Outcome {
-  const have = new Set(declared ?? []);
+function setCondition(declared: string[] | undefined, list: string[], mode: 'any' | 'none' | 'only', what: string, name: (x: string) => string, asked = what): Outcome {
+  if (declared === undefined) return unknownFor(`the complete list of what the unit ${asked} (not given)`);
+  const have = new Set(declared);
   const hits = list.filter((x) => have.has(x));
   const found = `${what}: ${hits.map(name).join('、')}`;
   const none = `${what} none of: ${list.map(name).join('、')}`;
@@ -228,28 +304,35 @@ function evaluate(rule: Rule, ctx: Context): Outcome {
         break;
       }
       case 'requires':
-        parts.push(and((v as string[]).map((f) => known((facts.features ?? []).includes(f), `${(facts.features ?? []).includes(f) ? '' : 'not '}${featureName(ctx, f)}`))));
+        parts.push(
+          ctx.features === undefined
+            ? unknownFor('the complete list of the unit\'s features (not given)')
+            : and((v as string[]).map((f) => known(ctx.features!.includes(f), `${ctx.features!.includes(f) ? '' : 'not '}${featureName(ctx, f)}`))),
+        );
         break;
       case 'requires_any':
-        parts.push(openList(setCondition(facts.features, v as string[], 'any', 'has', (f) => featureName(ctx, f)), (v as string[]).map((f) => featureName(ctx, f))));
+        parts.push(openList(setCondition(ctx.features, v as string[], 'any', 'has', (f) => featureName(ctx, f)), (v as string[]).map((f) => featureName(ctx, f))));
         break;
-      case 'excludes':
-        parts.push(setCondition(facts.features, v as string[], 'none', 'has', (f) => featureName(ctx, f)));
+      case 'excludes': {
+        const o = setCondition(ctx.features, v as string[], 'none', 'has', (f) => featureName(ctx, f));
+        // A unit-wide flag that rules an industry out may belong to another of its industries.
+        parts.push(o.value === false && ctx.sharedFeatures ? unknownFor(`which of the unit's industries ${(v as string[]).filter((f) => ctx.features!.includes(f)).map((f) => featureName(ctx, f)).join('、')} applies to (industryFeatures)`) : o);
         break;
+      }
       case 'products_any':
-        parts.push(openList(setCondition(facts.products, v as string[], 'any', 'makes', (x) => x), v as string[]));
+        parts.push(openList(setCondition(facts.products, v as string[], 'any', 'makes', (x) => x, 'makes (products)'), v as string[]));
         break;
       case 'excludes_products':
-        parts.push(setCondition(facts.products, v as string[], 'none', 'makes', (x) => x));
+        parts.push(setCondition(facts.products, v as string[], 'none', 'makes', (x) => x, 'makes (products)'));
         break;
       case 'materials_any':
-        parts.push(openList(setCondition(facts.materials, v as string[], 'any', 'handles', (x) => x), v as string[]));
+        parts.push(openList(setCondition(facts.materials, v as string[], 'any', 'handles', (x) => x, 'handles (materials)'), v as string[]));
         break;
       case 'fuels_any':
-        parts.push(setCondition(facts.fuels, v as string[], 'any', 'burns', (x) => ctx.vocabulary.fuels[x] ?? x));
+        parts.push(setCondition(facts.fuels, v as string[], 'any', 'burns', (x) => ctx.vocabulary.fuels[x] ?? x, 'burns (fuels)'));
         break;
       case 'fuels_all':
-        parts.push(setCondition(facts.fuels, v as string[], 'only', 'burns', (x) => ctx.vocabulary.fuels[x] ?? x));
+        parts.push(setCondition(facts.fuels, v as string[], 'only', 'burns', (x) => ctx.vocabulary.fuels[x] ?? x, 'burns (fuels)'));
         break;
       case 'thresholds':
         parts.push(and((v as Threshold[]).map((t) => threshold(t, ctx))));
@@ -318,25 +401,63 @@ function placeInRow(row: Row, ctx: Context): ClassificationPart {
 }
 
 /** Place a unit: its management category under the 名录, why, and what is missing to decide. */
+/** Kilns (row 110) are placed by their type: a kiln declared without one cannot be placed. */
+const KILN_TYPES = ['kiln_other_than_gas_or_electric_heating_heat_treatment_drying', 'gas_or_electric_heating_heat_treatment_or_drying_furnace'];
+
+function refuse(zh: string, en: string): never {
+  throw new ValidationError({ zh, en });
+}
+
+/** Facts the rules cannot read are refused (a misspelt flag must not pass as "absent"). */
+function validateFacts(facts: ClassificationFacts, dir: Loaded) {
+  for (const code of facts.industryCodes) {
+    if (!/^\d{4}$/.test(code) || !dir.classes.has(code)) refuse(`不是 GB/T 4754-2017 的行业小类代码：${code}`, `Not a GB/T 4754-2017 industry class (4 digits): ${code}`);
+  }
+  const known = (list: string[] | undefined, allowed: Set<string> | string[], what: string, whatZh: string) => {
+    const set = allowed instanceof Set ? allowed : new Set(allowed);
+    for (const x of list ?? []) if (!set.has(x)) refuse(`名录规则中没有该${whatZh}：${x}（见词表）`, `Unknown ${what}: ${x} (see the vocabulary)`);
+  };
+  const features = Object.keys(dir._vocabulary.features);
+  known(facts.features, features, 'feature flag', '特征标志');
+  for (const [code, list] of Object.entries(facts.industryFeatures ?? {})) {
+    if (!facts.industryCodes.includes(code)) refuse(`industryFeatures 中的行业 ${code} 不在 industryCodes 中`, `industryFeatures names industry ${code}, which is not in industryCodes`);
+    known(list, features, 'feature flag', '特征标志');
+  }
+  known(facts.fuels, Object.keys(dir._vocabulary.fuels), 'fuel', '燃料');
+  known(facts.products, dir.products, 'product term', '产品名称');
+  known(facts.materials, dir.materials, 'material term', '原料名称');
+  for (const [name, q] of Object.entries(facts.quantities ?? {})) {
+    if (!dir._vocabulary.quantities[name]) refuse(`名录规则中没有该数量：${name}（见词表）`, `Unknown quantity: ${name} (see the vocabulary)`);
+    for (const v of [q.value, q.largest, q.total]) {
+      if (v !== undefined && (!Number.isFinite(v) || v < 0)) refuse(`数量不能为负数或非数字：${name}`, `A quantity must be a non-negative number: ${name}`);
+    }
+    if (q.largest !== undefined && q.total !== undefined && q.largest > q.total) refuse(`${name} 的单台最大值大于合计`, `${name}: the largest single one exceeds the total`);
+  }
+}
+
+/** Place a unit: its management category under the 名录, why, and what is missing to decide. */
 export function classifyUnit(facts: ClassificationFacts): Classification {
   const dir = loadDirectory();
-  for (const code of facts.industryCodes) {
-    if (!/^\d{4}$/.test(code)) throw new ValidationError({ zh: `行业类别代码应为 4 位数字（GB/T 4754-2017 小类）：${code}`, en: `Industry codes must be 4-digit GB/T 4754-2017 classes: ${code}` });
-  }
-  for (const [name, q] of Object.entries(facts.quantities ?? {})) {
-    for (const v of [q.value, q.largest, q.total]) {
-      if (v !== undefined && (!Number.isFinite(v) || v < 0)) throw new ValidationError({ zh: `数量不能为负数或非数字：${name}`, en: `A quantity must be a non-negative number: ${name}` });
-    }
-  }
+  validateFacts(facts, dir);
+  const codes = [...new Set(facts.industryCodes)];
   const rows = new Map(dir.rows.map((r) => [r.row, r]));
   const processes = new Map<GeneralProcessRow, ClassificationPart>();
   const ctx: Context = {
     facts,
     industryCode: null,
+    features: facts.features,
+    sharedFeatures: false,
     vocabulary: dir._vocabulary,
     processCategory: (r) => {
       let p = processes.get(r);
-      if (!p) processes.set(r, (p = placeInRow(rows.get(r)!, { ...ctx, industryCode: null })));
+      if (!p) {
+        p = placeInRow(rows.get(r)!, { ...ctx, industryCode: null, features: facts.features, sharedFeatures: false });
+        // A kiln of neither type is a kiln whose type was not said.
+        if (r === 110 && p.determined && !p.category && facts.features && !KILN_TYPES.some((k) => facts.features!.includes(k))) {
+          p = { ...p, determined: false, because: [], missing: [`the kiln type: ${KILN_TYPES.map((k) => dir._vocabulary.features[k] ?? k).join(' or ')}`] };
+        }
+        processes.set(r, p);
+      }
       return p;
     },
     article7: () => {
@@ -346,26 +467,31 @@ export function classifyUnit(facts: ClassificationFacts): Classification {
     },
   };
   const parts: ClassificationPart[] = [];
-  for (const code of facts.industryCodes) {
-    const row = dir.rows.find((r) => r.row <= 107 && (r.scope_codes ?? []).some((c) => code.startsWith(c))) ?? rows.get(108)!;
-    parts.push(placeInRow(row, { ...ctx, industryCode: code }));
+  for (const code of codes) {
+    const own = facts.industryFeatures?.[code];
+    parts.push(placeInRow(rows.get(rowForIndustry(code))!, { ...ctx, industryCode: code, features: own ?? facts.features, sharedFeatures: !own && codes.length > 1 }));
   }
   for (const r of [...new Set(facts.generalProcesses ?? [])].sort()) parts.push(ctx.processCategory(r));
   const determined = parts.every((p) => p.determined);
   const categories = parts.map((p) => p.category).filter((c): c is Category => !!c);
-  const strictest = categories.sort((a, b) => STRICTNESS[b] - STRICTNESS[a])[0] ?? null;
+  const atLeast = categories.sort((a, b) => STRICTNESS[b] - STRICTNESS[a])[0] ?? null;
   // A strictest "key" stands even when another part is undecided: nothing is stricter.
-  const category = determined || strictest === 'key' ? strictest : null;
-  return { category, determined: determined || strictest === 'key', parts, missing: [...new Set(parts.flatMap((p) => p.missing))], source: `${dir.title}（生态环境部令第11号）` };
+  const category = determined || atLeast === 'key' ? atLeast : null;
+  return { category, atLeast, determined: determined || atLeast === 'key', parts, missing: [...new Set(parts.flatMap((p) => p.missing))], source: `${dir.title}（生态环境部令第11号）` };
 }
 
-/** A declared category lower than the one the 名录 gives (降级申报), as a finding for review; null when fine or undecided. */
+/**
+ * A declared category lower than the 名录 gives (降级申报) — or lower than the least it can
+ * give when some parts are undecided — as a finding for review; null when fine.
+ */
 export function checkDeclaredCategory(declared: Category, result: Classification): { code: 'CATEGORY_DOWNGRADE'; zh: string; en: string } | null {
-  if (!result.category || STRICTNESS[declared] >= STRICTNESS[result.category]) return null;
-  const part = result.parts.find((p) => p.category === result.category)!;
+  const floor = result.category ?? result.atLeast;
+  if (!floor || STRICTNESS[declared] >= STRICTNESS[floor]) return null;
+  const part = result.parts.find((p) => p.category === floor)!;
+  const atLeast = result.category ? '' : '至少';
   return {
     code: 'CATEGORY_DOWNGRADE',
-    zh: `申报为${CATEGORY_ZH[declared]}，但按分类管理名录第${part.row}类（${part.industry}）应为${CATEGORY_ZH[result.category]}：${part.cell?.text ?? ''}`,
-    en: `declared ${declared}, but row ${part.row} (${part.industry}) of the classification directory gives ${result.category}: ${part.because.join('; ')}`,
+    zh: `申报为${CATEGORY_ZH[declared]}，但按分类管理名录第${part.row}类（${part.industry}）${atLeast}应为${CATEGORY_ZH[floor]}：${part.cell?.text ?? ''}`,
+    en: `declared ${declared}, but row ${part.row} (${part.industry}) of the classification directory gives ${result.category ? '' : 'at least '}${floor}: ${part.because.join('; ')}`,
   };
 }

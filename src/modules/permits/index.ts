@@ -3,3 +3,4 @@ export { classifyUnit, checkDeclaredCategory, classificationVocabulary, type Cat
 export { registerPermitCommands } from './permits.cli.ts';
 export { registerPermitRoutes } from './permits.routes.ts';
 export { checkPermitContent, diffPermitContent, PERMIT_VALIDITY_YEARS, type ContentChange, type ContentProblem } from './permit-content.ts';
+export { rowForIndustry } from './classification.ts';

@@ -34,18 +34,21 @@ export function registerPermitCommands(permits: Command, ctx: CliContext) {
     .option('--fuel <fuel>', 'a fuel of the facilities concerned (see --vocabulary); repeat', collect, [])
     .option('--quantity <q>', 'NAME=VALUE UNIT, or NAME=LARGEST,TOTAL UNIT; repeat', collect, [])
     .option('--process <row>', 'a general process the unit has: 109 boilers, 110 kilns, 111 surface treatment, 112 water treatment; repeat', collect, [])
+    .option('--complete', 'the features, products, materials and fuels given are all there are (else a list not given is unknown)')
     .option('--listed <yes|no>', 'listed in the 重点排污单位名录')
     .option('--industrial-building <yes|no>', 'produces in an industrial building (名录 note 1)')
     .addOption(new Option('--declared <category>', 'the category the application declares: flagged when lower').choices(['key', 'simplified', 'registration']))
     .option('--vocabulary', 'list the feature flags, quantities (with units) and fuels the rules use')
     .option('--json', 'print JSON')
-    .action((o: { industry: string[]; feature: string[]; product: string[]; material: string[]; fuel: string[]; quantity: string[]; process: string[]; listed?: string; industrialBuilding?: string; declared?: Category; vocabulary?: boolean; json?: boolean }) => {
+    .action((o: { industry: string[]; feature: string[]; product: string[]; material: string[]; fuel: string[]; quantity: string[]; process: string[]; listed?: string; industrialBuilding?: string; complete?: boolean; declared?: Category; vocabulary?: boolean; json?: boolean }) => {
       if (o.vocabulary) {
         const v = classificationVocabulary();
         if (o.json) return ctx.out(JSON.stringify(v));
         for (const [k, label] of Object.entries(v.features)) ctx.out(`feature\t${k}\t${label}`);
         for (const [k, q] of Object.entries(v.quantities)) ctx.out(`quantity\t${k}\t${q.unit}\t${q.label}`);
         for (const [k, label] of Object.entries(v.fuels)) ctx.out(`fuel\t${k}\t${label}`);
+        for (const p of v.products) ctx.out(`product\t${p}`);
+        for (const m of v.materials) ctx.out(`material\t${m}`);
         return;
       }
       if (o.industry.length === 0) throw new ValidationError({ zh: '请至少给出一个 --industry', en: 'Give at least one --industry' });
@@ -55,10 +58,11 @@ export function registerPermitCommands(permits: Command, ctx: CliContext) {
       }
       const facts: ClassificationFacts = {
         industryCodes: o.industry,
-        features: o.feature,
-        products: o.product,
-        materials: o.material,
-        fuels: o.fuel,
+        // Lists given are complete; with --complete an empty one means "none" rather than "not said".
+        features: o.feature.length || o.complete ? o.feature : undefined,
+        products: o.product.length || o.complete ? o.product : undefined,
+        materials: o.material.length || o.complete ? o.material : undefined,
+        fuels: o.fuel.length || o.complete ? o.fuel : undefined,
         quantities: Object.fromEntries(o.quantity.map(parseQuantity)),
         generalProcesses: processes as GeneralProcessRow[],
         listedInKeyDischargerList: yesNo(o.listed),
@@ -67,7 +71,13 @@ export function registerPermitCommands(permits: Command, ctx: CliContext) {
       const r = classifyUnit(facts);
       const finding = o.declared ? checkDeclaredCategory(o.declared, r) : null;
       if (o.json) return ctx.out(JSON.stringify({ ...r, declared: o.declared ?? null, finding }));
-      ctx.out(r.category ? `category: ${CATEGORY_ZH[r.category]} (${r.category})${r.determined ? '' : ' — other parts undecided'}` : r.determined ? 'category: none — no row of the 名录 covers the unit' : 'category: undecided — facts missing (below)');
+      ctx.out(
+        r.category
+          ? `category: ${CATEGORY_ZH[r.category]} (${r.category})${r.determined ? '' : ' — other parts undecided'}`
+          : r.determined
+            ? 'category: none — no row of the 名录 covers the unit'
+            : `category: undecided — facts missing (below)${r.atLeast ? `; at least ${CATEGORY_ZH[r.atLeast]} (${r.atLeast})` : ''}`,
+      );
       for (const p of r.parts) {
         ctx.out(`  row ${p.row} ${p.industry}${p.industryCode ? ` [${p.industryCode}]` : ''}: ${p.category ?? (p.determined ? 'not covered' : 'undecided')}`);
         if (p.cell) ctx.out(`    cell (${p.cell.category}): ${p.cell.text}`);
