@@ -115,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   registerReferenceRoutes(app, { reference: services.reference });
   registerRegistryRoutes(app, { registry: services.registry, identity: services.identity, db: database.db, clock });
-  registerPermitRoutes(app);
+  registerPermitRoutes(app, { permits: services.permits });
 
   const serveWeb = deps.serveWeb ?? existsSync(WEB_DIST);
   if (serveWeb) {

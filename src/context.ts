@@ -4,6 +4,7 @@ import type { Clock } from './platform/clock.ts';
 import { createIdentityService } from './modules/identity/index.ts';
 import { createReferenceService } from './modules/reference/index.ts';
 import { createRegistryService, createUnitSearch } from './modules/registry/index.ts';
+import { createPermitsService } from './modules/permits/index.ts';
 
 /** Every service, wired once per process from the database, config and clock. */
 export function createServices(database: Database, config: Config, clock: Clock, log: (msg: string) => void = () => {}) {
@@ -16,6 +17,7 @@ export function createServices(database: Database, config: Config, clock: Clock,
   const reference = createReferenceService({ db });
   const unitSearch = config.SEARCH_INDEX ? createUnitSearch(database, log) : undefined;
   const registry = createRegistryService({ db, clock, reference, registrationLetter: config.REGISTRATION_NUMBER_LETTER, search: unitSearch, rowCacheSize: config.UNIT_ROW_CACHE });
-  return { identity, reference, registry, unitSearch };
+  const permits = createPermitsService({ db, clock, registry, permitNumberLetter: config.PERMIT_NUMBER_LETTER });
+  return { identity, reference, registry, unitSearch, permits };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -130,3 +130,88 @@ export const PermitContent = z
   })
   .strict();
 export type PermitContent = z.infer<typeof PermitContent>;
+
+// -- permits and their versions ------------------------------------------------------------------
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const Id = z.uuid();
+
+export const PermitIssueInput = z
+  .object({
+    unitId: Id,
+    content: PermitContent,
+    /** 发证日期; today (China) when absent */
+    issuedOn: Day.optional(),
+    /** an existing permit's number from the national platform: accepted as written, doubtful parts reported */
+    permitNumber: z.string().trim().min(1).max(40).optional(),
+    note: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+export type PermitIssueInput = z.infer<typeof PermitIssueInput>;
+
+export const PermitChangeInput = z
+  .object({
+    /** the version the caller saw (optimistic lock) */
+    expectedVersion: z.number().int().min(1),
+    /** 变更 or 延续 */
+    reason: z.enum(['change', 'renewal']),
+    content: PermitContent,
+    issuedOn: Day.optional(),
+    note: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+export type PermitChangeInput = z.infer<typeof PermitChangeInput>;
+
+export const PermitStatus = z.enum(['valid', 'cancelled', 'revoked', 'penalty_revoked']);
+
+export const PermitListQuery = z
+  .object({
+    unitId: Id.optional(),
+    status: PermitStatus.optional(),
+    region: z.string().regex(/^\d{2,6}$/).optional(),
+    /** part of the permit number */
+    number: z.string().trim().min(1).max(40).optional(),
+    page: z.coerce.number().int().min(1).max(10_000).optional(),
+    pageSize: z.coerce.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+export type PermitListQuery = z.infer<typeof PermitListQuery>;
+
+export const PermitView = z.object({
+  id: Id,
+  unitId: Id,
+  entityId: Id,
+  regionCode: z.string(),
+  permitNumber: z.string(),
+  status: PermitStatus,
+  managementCategory: ManagementCategory,
+  validFrom: z.string(),
+  validTo: z.string(),
+  currentVersion: z.number().int(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const Problem = z.object({ code: z.string(), severity: z.enum(['error', 'warning']), path: z.string(), zh: z.string(), en: z.string() });
+const NumberFinding = z.object({ code: z.string(), severity: z.enum(['warning', 'notice']), zh: z.string(), en: z.string() });
+export const ContentChange = z.object({ path: z.string(), kind: z.enum(['added', 'removed', 'changed']), before: z.unknown().optional(), after: z.unknown().optional() });
+
+export const PermitIssueResult = z.object({ permit: PermitView, warnings: z.array(Problem), numberFindings: z.array(NumberFinding) });
+export const PermitChangeResult = z.object({ permit: PermitView, warnings: z.array(Problem), changes: z.array(ContentChange) });
+export const PermitDetail = PermitView.extend({ issuedOn: z.string(), content: PermitContent, contentSha256: z.string() });
+export const PermitList = z.object({ items: z.array(PermitView), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+const VersionMeta = z.object({
+  versionNo: z.number().int(),
+  reason: z.string(),
+  permitNumber: z.string(),
+  issuedOn: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  contentSha256: z.string(),
+  note: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.date(),
+});
+export const PermitVersionList = z.object({ items: z.array(VersionMeta) });
+export const PermitVersionView = VersionMeta.extend({ content: PermitContent });
+export const PermitComparison = z.object({ from: z.number().int(), to: z.number().int(), permitNumbers: z.object({ from: z.string(), to: z.string() }), changes: z.array(ContentChange) });

@@ -46,6 +46,11 @@ const ConfigSchema = z.object({
    * Each keeps its own search index, kept in step through NOTIFY.
    */
   ECOPERMIT_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Letter ending the permit numbers this platform issues: P in HJ 608-2017's example; the
+   * national platform's letters vary, so configurable.
+   */
+  PERMIT_NUMBER_LETTER: z.string().regex(/^[A-Z]$/).default('P'),
   /** Letter ending registration numbers (排污登记编号); uncertain in the sources, so configurable. */
   REGISTRATION_NUMBER_LETTER: z.string().regex(/^[A-Z]$/).default('W'),
 });

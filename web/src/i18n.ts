@@ -64,6 +64,8 @@ const zh = {
   'role.agency': '技术机构',
 
   'perm.registry.read': '查看排污单位',
+  'perm.permits.read': '查看排污许可证',
+  'perm.permits.issue': '核发、变更排污许可证',
   'perm.registry.write': '新增、修改排污单位',
   'perm.registry.import': '批量导入',
   'perm.registry.export': '导出',
@@ -339,6 +341,8 @@ const en: Messages = {
   'role.agency': 'Technical agency',
 
   'perm.registry.read': 'View discharging units',
+  'perm.permits.read': 'View permits',
+  'perm.permits.issue': 'Issue and change permits',
   'perm.registry.write': 'Create and edit units',
   'perm.registry.import': 'Bulk import',
   'perm.registry.export': 'Export',

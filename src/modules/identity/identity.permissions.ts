@@ -9,6 +9,8 @@ export const PERMISSIONS = {
   'registry.write': ['admin', 'ministry', 'provincial', 'municipal_permit'],
   'registry.import': ['admin', 'ministry', 'provincial', 'municipal_permit'],
   'registry.export': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'monitoring', 'enterprise'],
+  'permits.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'monitoring', 'enterprise', 'expert', 'agency'],
+  'permits.issue': ['admin', 'provincial', 'municipal_permit'],
   'audit.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement'],
   'users.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

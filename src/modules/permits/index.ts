@@ -4,3 +4,5 @@ export { registerPermitCommands } from './permits.cli.ts';
 export { registerPermitRoutes } from './permits.routes.ts';
 export { checkPermitContent, diffPermitContent, PERMIT_VALIDITY_YEARS, type ContentChange, type ContentProblem } from './permit-content.ts';
 export { rowForIndustry } from './classification.ts';
+export { createPermitsService, type PermitsService } from './permits.service.ts';
+export { permit, permitVersion } from './permits.tables.ts';

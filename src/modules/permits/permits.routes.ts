@@ -1,15 +1,64 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ClassifyInput, ClassifyResult } from '../../contracts/permits.ts';
+import { z } from 'zod';
+import {
+  ClassifyInput,
+  ClassifyResult,
+  PermitChangeInput,
+  PermitChangeResult,
+  PermitComparison,
+  PermitDetail,
+  PermitIssueInput,
+  PermitIssueResult,
+  PermitList,
+  PermitListQuery,
+  PermitVersionList,
+  PermitVersionView,
+} from '../../contracts/permits.ts';
+import { requirePermission } from '../identity/index.ts';
 import { checkDeclaredCategory, classifyUnit } from './classification.ts';
+import type { PermitsService } from './permits.service.ts';
+
+const IdParams = z.object({ id: z.uuid() });
+const VersionParams = IdParams.extend({ n: z.coerce.number().int().min(1) });
 
 /**
  * - POST /api/permits/classify — 200: the management category under the classification
  *   directory, why, and the facts still missing. Public, like the directory itself: an
  *   enterprise may ask before it has an account.
+ * - POST /api/permits — 201 issue (or record an existing permit); GET /api/permits — list
+ * - GET /api/permits/:id — the permit and its current content
+ * - POST /api/permits/:id/versions — 201 a change or renewal (a new version)
+ * - GET /api/permits/:id/versions, /:id/versions/:n, /:id/compare?from=&to=
  */
-export function registerPermitRoutes(app: FastifyInstance) {
+export function registerPermitRoutes(app: FastifyInstance, deps: { permits: PermitsService }) {
+  const { permits } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['permits'];
+
+  r.post('/api/permits', { schema: { tags, summary: 'Issue a permit (version 1), or record one the national platform issued / 核发排污许可证', body: PermitIssueInput, response: { 201: PermitIssueResult } } }, async (req, reply) => {
+    return reply.status(201).send(await permits.issuePermit(requirePermission(req, 'permits.issue'), req.body));
+  });
+  r.get('/api/permits', { schema: { tags, summary: 'Permits in the caller\'s jurisdiction / 排污许可证列表', querystring: PermitListQuery, response: { 200: PermitList } } }, async (req) => {
+    return permits.listPermits(requirePermission(req, 'permits.read'), req.query);
+  });
+  r.get('/api/permits/:id', { schema: { tags, summary: 'A permit with its current content / 排污许可证', params: IdParams, response: { 200: PermitDetail } } }, async (req) => {
+    return permits.getPermit(requirePermission(req, 'permits.read'), req.params.id);
+  });
+  r.post('/api/permits/:id/versions', { schema: { tags, summary: 'Change or renew: a new version / 变更、延续', params: IdParams, body: PermitChangeInput, response: { 201: PermitChangeResult } } }, async (req, reply) => {
+    return reply.status(201).send(await permits.changePermit(requirePermission(req, 'permits.issue'), req.params.id, req.body));
+  });
+  r.get('/api/permits/:id/versions', { schema: { tags, summary: 'Versions of a permit / 版本', params: IdParams, response: { 200: PermitVersionList } } }, async (req) => {
+    return permits.listVersions(requirePermission(req, 'permits.read'), req.params.id);
+  });
+  r.get('/api/permits/:id/versions/:n', { schema: { tags, summary: 'One version with its content / 某一版本', params: VersionParams, response: { 200: PermitVersionView } } }, async (req) => {
+    return permits.getVersion(requirePermission(req, 'permits.read'), req.params.id, req.params.n);
+  });
+  r.get(
+    '/api/permits/:id/compare',
+    { schema: { tags, summary: 'Field-by-field differences between two versions / 版本比对', params: IdParams, querystring: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }).strict(), response: { 200: PermitComparison } } },
+    async (req) => permits.compareVersions(requirePermission(req, 'permits.read'), req.params.id, req.query.from, req.query.to),
+  );
   r.post(
     '/api/permits/classify',
     {

@@ -1,0 +1,171 @@
+// Permits on a real database (PGlite and PostgreSQL): issue, versions, comparison, scope,
+// concurrency, immutability and the audit trail, through the HTTP API.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, login } from '../../../test/helpers.ts';
+import { makeCreditCode } from '../registry/index.ts';
+import { verifyAuditTrail } from '../audit/index.ts';
+import type { PermitContent } from '../../contracts/permits.ts';
+
+let t: Awaited<ReturnType<typeof buildTestApp>>;
+let hz: Record<string, string>; // Hangzhou permit department
+let nb: Record<string, string>; // Ningbo permit department
+let n = 0;
+
+const content = (over: Partial<PermitContent> = {}): PermitContent => ({
+  managementCategory: 'key',
+  validFrom: '2026-03-01',
+  validTo: '2031-02-28',
+  productionFacilities: [{ code: 'MF0001', name: '燃煤锅炉', capacity: { value: 35, unit: 't/h' } }],
+  controlFacilities: [{ code: 'TA001', name: '布袋除尘器' }],
+  outlets: [
+    {
+      code: 'DA001',
+      name: '锅炉烟囱',
+      kind: 'main',
+      longitude: 120.13,
+      latitude: 30.27,
+      heightM: 45,
+      pollutants: [
+        { pollutantCode: 'a34013', standard: 'GB 13271-2014', limit: { direction: 'max', value: 50, unit: 'mg/m3' }, referenceO2: 9 },
+        { pollutantCode: 'a21026', standard: 'GB 13271-2014', limit: { direction: 'max', value: 300, unit: 'mg/m3' }, referenceO2: 9 },
+      ],
+    },
+  ],
+  permittedQuantities: [{ factor: 'SO2', year: 2026, amount: 52.5, unit: 't/a', outletCode: 'DA001' }],
+  selfMonitoring: [{ outletCode: 'DA001', pollutantCode: 'a21026', frequency: '自动监测', mode: 'automatic' }],
+  reports: [{ type: 'annual' }],
+  rectifications: [],
+  specialConditions: [],
+  ...over,
+});
+
+async function newUnit(headers: Record<string, string>, region = '330106') {
+  const creditCode = makeCreditCode(`91330106MA3${String(++n).padStart(6, '0')}`);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/registry/units',
+    headers,
+    payload: { entity: { creditCode, name: `许可测试热电有限公司${n}`, regionCode: region }, name: `许可测试热电有限公司${n}一厂`, regionCode: region, industryCode: '4411', managementCategory: 'key', address: '浙江省' },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return { id: res.json().id as string, creditCode };
+}
+
+const issue = (headers: Record<string, string>, payload: object) => t.app.inject({ method: 'POST', url: '/api/permits', headers, payload });
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  await t.addUser('permit-hz', 'municipal_permit', '3301');
+  await t.addUser('permit-nb', 'municipal_permit', '3302');
+  hz = await login(t.app, 'permit-hz');
+  nb = await login(t.app, 'permit-nb');
+});
+afterAll(() => t?.close());
+
+describe('permits', () => {
+  it('issues version 1 numbered credit code + site + letter, and shows it', async () => {
+    const unit = await newUnit(hz);
+    const res = await issue(hz, { unitId: unit.id, content: content(), issuedOn: '2026-02-27' });
+    expect(res.statusCode, res.body).toBe(201);
+    const { permit } = res.json();
+    expect(permit).toMatchObject({ permitNumber: `${unit.creditCode}001P`, currentVersion: 1, status: 'valid', managementCategory: 'key', validTo: '2031-02-28' });
+    const got = (await t.app.inject({ url: `/api/permits/${permit.id}`, headers: hz })).json();
+    expect(got.content.outlets[0].pollutants[1].limit).toEqual({ direction: 'max', value: 300, unit: 'mg/m3' });
+    expect(got.issuedOn).toBe('2026-02-27');
+    const list = (await t.app.inject({ url: `/api/permits?number=${unit.creditCode.slice(-6)}`, headers: hz })).json();
+    expect(list.items.map((p: { id: string }) => p.id)).toEqual([permit.id]);
+  });
+
+  it('records an existing permit with the number the national platform gave, flagging what looks odd', async () => {
+    const unit = await newUnit(hz);
+    const res = await issue(hz, { unitId: unit.id, content: content(), permitNumber: `${unit.creditCode}001V` });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().permit.permitNumber).toBe(`${unit.creditCode}001V`);
+    expect(res.json().numberFindings.map((f: { code: string }) => f.code)).toEqual(['LETTER_UNUSUAL']);
+  });
+
+  it('refuses content with errors, listing each, and a registration-category unit', async () => {
+    const unit = await newUnit(hz);
+    const bad = content({ validTo: '2032-01-01', selfMonitoring: [{ outletCode: 'DA009', pollutantCode: 'a21026', frequency: '1次/月', mode: 'manual' }] });
+    const res = await issue(hz, { unitId: unit.id, content: bad });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details.problems.map((p: { code: string }) => p.code).sort()).toEqual(['UNKNOWN_OUTLET', 'VALIDITY_TOO_LONG']);
+    const reg = await issue(hz, { unitId: unit.id, content: content({ managementCategory: 'registration' }) });
+    expect(reg.statusCode).toBe(409);
+    expect(reg.json().code).toBe('PERMIT_NOT_APPLICABLE');
+  });
+
+  it('gives a site one valid permit: of two concurrent issues exactly one wins', async () => {
+    const unit = await newUnit(hz);
+    const results = await Promise.all([issue(hz, { unitId: unit.id, content: content() }), issue(hz, { unitId: unit.id, content: content() })]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(results.find((r) => r.statusCode === 409)!.json().code).toBe('PERMIT_EXISTS');
+  });
+
+  it('changes by a new immutable version, compares any two, and refuses a stale change', async () => {
+    const unit = await newUnit(hz);
+    const { permit } = (await issue(hz, { unitId: unit.id, content: content() })).json();
+    const tighter = content();
+    tighter.outlets[0].pollutants[1].limit = { direction: 'max', value: 200, unit: 'mg/m3' };
+    const change = (expectedVersion: number, c = tighter) => t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: hz, payload: { expectedVersion, reason: 'change', content: c } });
+    const [a, b] = await Promise.all([change(1), change(1)]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+    const won = a.statusCode === 201 ? a : b;
+    expect(won.json().permit.currentVersion).toBe(2);
+    expect(won.json().changes).toEqual([{ path: 'outlets[DA001].pollutants[a21026].limit.value', kind: 'changed', before: 300, after: 200 }]);
+    expect((a.statusCode === 409 ? a : b).json()).toMatchObject({ code: 'PERMIT_CHANGED', details: { currentVersion: 2 } });
+
+    const versions = (await t.app.inject({ url: `/api/permits/${permit.id}/versions`, headers: hz })).json();
+    expect(versions.items.map((v: { versionNo: number; reason: string }) => [v.versionNo, v.reason])).toEqual([
+      [1, 'issue'],
+      [2, 'change'],
+    ]);
+    const cmp = (await t.app.inject({ url: `/api/permits/${permit.id}/compare?from=2&to=1`, headers: hz })).json();
+    expect(cmp.changes).toEqual([{ path: 'outlets[DA001].pollutants[a21026].limit.value', kind: 'changed', before: 200, after: 300 }]);
+    expect((await t.app.inject({ url: `/api/permits/${permit.id}/versions/3`, headers: hz })).statusCode).toBe(404);
+
+    // a version is what was issued: the database refuses to change or delete it
+    await expect(t.database.pool.query("update permit_version set note = 'x' where permit_id = $1", [permit.id])).rejects.toThrow(/immutable/);
+    await expect(t.database.pool.query('delete from permit_version where permit_id = $1', [permit.id])).rejects.toThrow(/immutable/);
+
+    // a renewal must start a new period
+    const renewal = await t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: hz, payload: { expectedVersion: 2, reason: 'renewal', content: tighter } });
+    expect(renewal.statusCode).toBe(409);
+    const renewed = await t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: hz, payload: { expectedVersion: 2, reason: 'renewal', content: { ...tighter, validFrom: '2031-03-01', validTo: '2036-02-29', permittedQuantities: [] } } });
+    expect(renewed.statusCode, renewed.body).toBe(201);
+    expect(renewed.json().permit).toMatchObject({ currentVersion: 3, validTo: '2036-02-29' });
+  });
+
+  it('keeps each jurisdiction to its own permits', async () => {
+    const unit = await newUnit(hz);
+    const { permit } = (await issue(hz, { unitId: unit.id, content: content() })).json();
+    expect((await t.app.inject({ url: `/api/permits/${permit.id}`, headers: nb })).statusCode).toBe(404);
+    const change = await t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: nb, payload: { expectedVersion: 1, reason: 'change', content: content() } });
+    expect(change.statusCode).toBe(404);
+    expect((await issue(nb, { unitId: unit.id, content: content() })).statusCode).toBe(404);
+    const list = (await t.app.inject({ url: '/api/permits?pageSize=100', headers: nb })).json();
+    expect(list.items.every((p: { regionCode: string }) => p.regionCode.startsWith('3302'))).toBe(true);
+    // an enterprise user sees its own permits only, and may not issue
+    const own = (await t.app.inject({ url: `/api/registry/units/${unit.id}`, headers: hz })).json();
+    await t.addUser('permit-ent', 'enterprise', '', own.entityId);
+    const ent = await login(t.app, 'permit-ent');
+    const mine = (await t.app.inject({ url: '/api/permits', headers: ent })).json();
+    expect(mine.items.map((p: { id: string }) => p.id)).toEqual([permit.id]);
+    expect((await issue(ent, { unitId: unit.id, content: content() })).statusCode).toBe(403);
+  });
+
+  it('refuses malformed input at the edge', async () => {
+    const unit = await newUnit(hz);
+    const res = await issue(hz, { unitId: unit.id, content: { ...content(), outlets: [{ ...content().outlets[0], code: 'D-01' }] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('problem+json');
+    expect((await t.app.inject({ url: '/api/permits/not-a-uuid', headers: hz })).statusCode).toBe(400);
+  });
+
+  it('writes every issue and change to an intact audit trail', async () => {
+    const events = await t.database.pool.query("select action from audit_event where entity_type = 'permit'");
+    const actions = new Set(events.rows.map((r) => r.action));
+    expect([...actions].sort()).toEqual(['permit.change', 'permit.issue', 'permit.renew']);
+    expect((await verifyAuditTrail(t.database.db)).ok).toBe(true);
+  });
+});
