@@ -18,6 +18,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../src/platform/config.ts';
 import { serve } from '../src/main.ts';
 import { makeCreditCode } from '../src/modules/registry/credit-code.ts';
+import { cliActor } from '../src/platform/actor.ts';
+import { samplePermitContent } from '../src/modules/permits/index.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SHOTS = join(ROOT, 'e2e', 'screenshots');
@@ -99,6 +101,14 @@ async function main() {
   }
 
   let createdUnitUrl = '';
+
+  // A permit of a Hangzhou unit with two versions (SO2 limit tightened from 300 to 200 mg/m3).
+  const admin = cliActor('e2e');
+  const [hzUnit] = (await server.app.services.registry.listUnits(admin, { region: '3301', pageSize: 1 })).items;
+  const issued = await server.app.services.permits.issuePermit(admin, { unitId: hzUnit.id, content: { ...samplePermitContent(), managementCategory: 'key' }, issuedOn: '2026-02-27' });
+  const tightened = samplePermitContent();
+  tightened.outlets[0].pollutants[1].limit = { direction: 'max', value: 200, unit: 'mg/m3' };
+  await server.app.services.permits.changePermit(admin, issued.permit.id, { expectedVersion: 1, reason: 'change', content: tightened });
 
   try {
     await test('log in as hz-permit and see the units list', 'units-list', async (page) => {
@@ -289,6 +299,29 @@ async function main() {
       assert(new Set(codes).size === 1, `several credit codes: ${[...new Set(codes)].join(', ')}`);
       assert((await page.getByTestId('unit-new').count()) === 0, 'enterprise can create units');
       assert((await page.getByTestId('nav-import').count()) === 0, 'enterprise sees the import page');
+    });
+
+    await test('a permit: its outlets and limits, its versions, and the diff of two versions', 'permit-compare', async (page) => {
+      await login(page, 'hz-permit');
+      await page.getByTestId('nav-permits').click();
+      await page.getByTestId('permits-page').waitFor();
+      await page.getByTestId('permit-number-filter').fill(issued.permit.permitNumber.slice(-8));
+      await page.getByRole('button', { name: '查询' }).click();
+      await page.getByTestId('permit-link').first().waitFor();
+      assert((await page.getByTestId('permit-link').count()) === 1, 'the filter should leave one permit');
+      await page.getByTestId('permit-link').first().click();
+      await page.getByTestId('permit-detail').waitFor();
+      assert((await page.getByTestId('permit-number').innerText()).trim() === issued.permit.permitNumber, 'wrong permit shown');
+      const limits = await page.getByTestId('pollutant-limit').allInnerTexts();
+      assert(limits.includes('≤ 200 mg/m3') && limits.includes('6–9 pH'), `limits: ${limits.join(' | ')}`);
+      await page.getByText('二氧化硫（a21026）').first().waitFor();
+      await shot(page, 'permit-content');
+      await page.getByTestId('tab-versions').click();
+      await page.locator('[data-testid=permit-versions] tbody tr.ant-table-row').nth(1).waitFor();
+      await page.getByTestId('compare-run').click();
+      await page.getByTestId('compare-changes').waitFor();
+      const row = await page.locator('[data-testid=compare-changes] tbody tr.ant-table-row').first().innerText();
+      assert(/排放口 DA001.*污染物 a21026.*数值/.test(row) && row.includes('300') && row.includes('200'), `diff row: ${row}`);
     });
 
     await test('import wizard dry run lists the bad rows', 'import-bad-rows', async (page) => {

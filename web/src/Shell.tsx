@@ -11,6 +11,8 @@ const UnitDetail = lazy(() => import('./pages/UnitDetail'));
 const UnitForm = lazy(() => import('./pages/UnitForm'));
 const ImportWizard = lazy(() => import('./pages/ImportWizard'));
 const Home = lazy(() => import('./pages/Home'));
+const PermitsList = lazy(() => import('./pages/PermitsList'));
+const PermitDetail = lazy(() => import('./pages/PermitDetail'));
 
 interface NavItem {
   key: string;
@@ -20,6 +22,7 @@ interface NavItem {
 }
 const NAV: NavItem[] = [
   { key: 'units', path: '/units', label: 'nav.units', perm: 'registry.read' },
+  { key: 'permits', path: '/permits', label: 'nav.permits', perm: 'permits.read' },
   { key: 'import', path: '/import', label: 'nav.import', perm: 'registry.import' },
 ];
 
@@ -81,6 +84,8 @@ export default function Shell() {
   else if ((m = matchPath('/units/:id/edit', path)) && can('registry.write')) page = <UnitForm id={m.id} />;
   else if ((m = matchPath('/units/:id', path)) && can('registry.read')) page = <UnitDetail id={m.id} />;
   else if (path === '/import' && can('registry.import')) page = <ImportWizard />;
+  else if (path === '/permits' && can('permits.read')) page = <PermitsList />;
+  else if ((m = matchPath('/permits/:id', path)) && can('permits.read')) page = <PermitDetail id={m.id} />;
   else page = <NotFound />;
 
   return (

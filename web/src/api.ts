@@ -9,6 +9,7 @@ import type { Lang } from './i18n';
 import type { z } from 'zod';
 import type * as IdentityContracts from '../../src/contracts/identity';
 import type * as RegistryContracts from '../../src/contracts/registry';
+import type * as PermitContracts from '../../src/contracts/permits';
 
 type Jsonify<T> = T extends Date
   ? string
@@ -28,6 +29,12 @@ export type EntityView = Wire<typeof RegistryContracts.EntityView>;
 export type UnitListResult = Wire<typeof RegistryContracts.UnitListResult>;
 export type AuditEntry = Wire<typeof RegistryContracts.AuditEntryView>;
 export type Registration = Wire<typeof RegistryContracts.RegistrationView>;
+export type PermitView = Wire<typeof PermitContracts.PermitView>;
+export type PermitDetail = Wire<typeof PermitContracts.PermitDetail>;
+export type PermitList = Wire<typeof PermitContracts.PermitList>;
+export type PermitVersionList = Wire<typeof PermitContracts.PermitVersionList>;
+export type PermitComparison = Wire<typeof PermitContracts.PermitComparison>;
+export type PermitContent = Wire<typeof PermitContracts.PermitContent>;
 
 export interface Region {
   code: string;
@@ -198,6 +205,11 @@ export const api = {
     return request<ImportJob>('POST', '/api/registry/imports', fd);
   },
   importJob: (id: string) => request<ImportJob>('GET', `/api/registry/imports/${encodeURIComponent(id)}`),
+
+  listPermits: (q: Query) => request<PermitList>('GET', '/api/permits' + queryString(q)),
+  getPermit: (id: string) => request<PermitDetail>('GET', `/api/permits/${encodeURIComponent(id)}`),
+  permitVersions: (id: string) => request<PermitVersionList>('GET', `/api/permits/${encodeURIComponent(id)}/versions`),
+  comparePermitVersions: (id: string, from: number, to: number) => request<PermitComparison>('GET', `/api/permits/${encodeURIComponent(id)}/compare` + queryString({ from, to })),
 };
 
 /** Same-origin export link with the current filters (a plain anchor download). */

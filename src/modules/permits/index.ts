@@ -6,3 +6,4 @@ export { checkPermitContent, diffPermitContent, PERMIT_VALIDITY_YEARS, type Cont
 export { rowForIndustry } from './classification.ts';
 export { createPermitsService, type PermitsService } from './permits.service.ts';
 export { permit, permitVersion } from './permits.tables.ts';
+export { samplePermitContent } from './permit-content.sample.ts';

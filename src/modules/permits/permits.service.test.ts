@@ -5,39 +5,18 @@ import { buildTestApp, login } from '../../../test/helpers.ts';
 import { makeCreditCode } from '../registry/index.ts';
 import { verifyAuditTrail } from '../audit/index.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
+import { samplePermitContent } from './permit-content.sample.ts';
 
 let t: Awaited<ReturnType<typeof buildTestApp>>;
 let hz: Record<string, string>; // Hangzhou permit department
 let nb: Record<string, string>; // Ningbo permit department
 let n = 0;
 
-const content = (over: Partial<PermitContent> = {}): PermitContent => ({
-  managementCategory: 'key',
-  validFrom: '2026-03-01',
-  validTo: '2031-02-28',
-  productionFacilities: [{ code: 'MF0001', name: '燃煤锅炉', capacity: { value: 35, unit: 't/h' } }],
-  controlFacilities: [{ code: 'TA001', name: '布袋除尘器' }],
-  outlets: [
-    {
-      code: 'DA001',
-      name: '锅炉烟囱',
-      kind: 'main',
-      longitude: 120.13,
-      latitude: 30.27,
-      heightM: 45,
-      pollutants: [
-        { pollutantCode: 'a34013', standard: 'GB 13271-2014', limit: { direction: 'max', value: 50, unit: 'mg/m3' }, referenceO2: 9 },
-        { pollutantCode: 'a21026', standard: 'GB 13271-2014', limit: { direction: 'max', value: 300, unit: 'mg/m3' }, referenceO2: 9 },
-      ],
-    },
-  ],
-  permittedQuantities: [{ factor: 'SO2', year: 2026, amount: 52.5, unit: 't/a', outletCode: 'DA001' }],
-  selfMonitoring: [{ outletCode: 'DA001', pollutantCode: 'a21026', frequency: '自动监测', mode: 'automatic' }],
-  reports: [{ type: 'annual' }],
-  rectifications: [],
-  specialConditions: [],
-  ...over,
-});
+// One main air outlet with two limits, as the changes below expect.
+const content = (over: Partial<PermitContent> = {}): PermitContent => {
+  const c = samplePermitContent(over);
+  return { ...c, outlets: [{ ...c.outlets[0], pollutants: c.outlets[0].pollutants.slice(0, 2) }], permittedQuantities: c.permittedQuantities.slice(0, 1), selfMonitoring: c.selfMonitoring.slice(0, 1), reports: [{ type: 'annual' }], rectifications: [], specialConditions: [], ...over };
+};
 
 async function newUnit(headers: Record<string, string>, region = '330106') {
   const creditCode = makeCreditCode(`91330106MA3${String(++n).padStart(6, '0')}`);
