@@ -9,7 +9,8 @@ export const PERMISSIONS = {
   'registry.write': ['admin', 'ministry', 'provincial', 'municipal_permit'],
   'registry.import': ['admin', 'ministry', 'provincial', 'municipal_permit'],
   'registry.export': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'monitoring', 'enterprise'],
-  'permits.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'monitoring', 'enterprise', 'expert', 'agency'],
+  // Experts and technical agencies will see the cases they are assigned to (issue 3 item 6), not every permit.
+  'permits.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'monitoring', 'enterprise'],
   'permits.issue': ['admin', 'provincial', 'municipal_permit'],
   'audit.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement'],
   'users.manage': ['admin'],

@@ -19,7 +19,7 @@ import { ValidationError } from '../../platform/errors.ts';
 export type FindingSeverity = 'warning' | 'notice';
 
 export interface PermitNumberFinding {
-  code: 'CLEANED' | 'LOWER_CASE' | 'LENGTH' | 'CREDIT_CODE_DOUBTFUL' | 'STAND_IN_CODE' | 'SITE_SEQUENCE_ZERO' | 'SITE_SEQUENCE_NOT_DIGITS' | 'LETTER_UNUSUAL' | 'UNRECOGNIZED';
+  code: 'CLEANED' | 'LOWER_CASE' | 'LENGTH' | 'CREDIT_CODE_DOUBTFUL' | 'NOT_HOLDERS_CODE' | 'STAND_IN_CODE' | 'SITE_SEQUENCE_ZERO' | 'SITE_SEQUENCE_NOT_DIGITS' | 'LETTER_UNUSUAL' | 'UNRECOGNIZED';
   severity: FindingSeverity;
   zh: string;
   en: string;

@@ -36,12 +36,13 @@ export class PermitConcurrentUpdateError extends ConflictError {
   }
 }
 export class PermitNotApplicableError extends AppError {
-  constructor(reason: 'closed' | 'registration' | 'not-valid' | 'renewal-dates') {
+  constructor(reason: 'closed' | 'registration' | 'not-valid' | 'renewal-dates' | 'change-dates') {
     const m = {
       closed: { zh: '生产经营场所已关闭，不能核发或变更许可证', en: 'The site is closed: no permit can be issued or changed' },
       registration: { zh: '登记管理的排污单位填报排污登记表，不申领排污许可证', en: 'Units under registration management file a registration, not a permit' },
       'not-valid': { zh: '许可证已注销、撤销或吊销，不能再变更或延续', en: 'The permit is cancelled or revoked: it can no longer be changed or renewed' },
-      'renewal-dates': { zh: '延续后的有效期应接续原有效期（起始日晚于原起始日）', en: 'A renewal must start a new validity period (later than the current start)' },
+      'renewal-dates': { zh: '延续后的有效期应在原有效期届满之后开始', en: 'A renewal must start a new validity period after the current one ends' },
+      'change-dates': { zh: '变更不改变有效期；有效期届满前请申请延续', en: 'A change keeps the validity period; renew to extend it' },
     }[reason];
     super('PERMIT_NOT_APPLICABLE', 409, m, { reason });
   }

@@ -10,6 +10,7 @@ import { samplePermitContent } from './permit-content.sample.ts';
 let t: Awaited<ReturnType<typeof buildTestApp>>;
 let hz: Record<string, string>; // Hangzhou permit department
 let nb: Record<string, string>; // Ningbo permit department
+let prov: Record<string, string>; // Zhejiang provincial bureau
 let n = 0;
 
 // One main air outlet with two limits, as the changes below expect.
@@ -36,8 +37,10 @@ beforeAll(async () => {
   t = await buildTestApp();
   await t.addUser('permit-hz', 'municipal_permit', '3301');
   await t.addUser('permit-nb', 'municipal_permit', '3302');
+  await t.addUser('permit-prov', 'provincial', '33');
   hz = await login(t.app, 'permit-hz');
   nb = await login(t.app, 'permit-nb');
+  prov = await login(t.app, 'permit-prov');
 });
 afterAll(() => t?.close());
 
@@ -61,6 +64,16 @@ describe('permits', () => {
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().permit.permitNumber).toBe(`${unit.creditCode}001V`);
     expect(res.json().numberFindings.map((f: { code: string }) => f.code)).toEqual(['LETTER_UNUSUAL']);
+    // a change keeps the number as the platform issued it
+    const id = res.json().permit.id;
+    const changed = await t.app.inject({ method: 'POST', url: `/api/permits/${id}/versions`, headers: hz, payload: { expectedVersion: 1, reason: 'change', content: content({ specialConditions: ['新增条件'] }) } });
+    expect(changed.statusCode, changed.body).toBe(201);
+    expect(changed.json().permit.permitNumber).toBe(`${unit.creditCode}001V`);
+    // a number made of another holder's code is taken as written, with a warning
+    const other = await newUnit(hz);
+    const foreign = await issue(hz, { unitId: other.id, content: content(), permitNumber: `${makeCreditCode('91330106MA3YYYYY9')}001P` });
+    expect(foreign.statusCode, foreign.body).toBe(201);
+    expect(foreign.json().numberFindings.map((f: { code: string }) => f.code)).toContain('NOT_HOLDERS_CODE');
   });
 
   it('refuses content with errors, listing each, and a registration-category unit', async () => {
@@ -72,6 +85,13 @@ describe('permits', () => {
     const reg = await issue(hz, { unitId: unit.id, content: content({ managementCategory: 'registration' }) });
     expect(reg.statusCode).toBe(409);
     expect(reg.json().code).toBe('PERMIT_NOT_APPLICABLE');
+    const future = await issue(hz, { unitId: unit.id, content: content(), issuedOn: '2099-12-31' });
+    expect(future.statusCode).toBe(400);
+    // a site the registry keeps under registration management gets no permit
+    const u = (await t.app.inject({ url: `/api/registry/units/${unit.id}`, headers: hz })).json();
+    const patched = await t.app.inject({ method: 'PATCH', url: `/api/registry/units/${unit.id}`, headers: hz, payload: { version: u.version, managementCategory: 'registration' } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect((await issue(hz, { unitId: unit.id, content: content() })).json().code).toBe('PERMIT_NOT_APPLICABLE');
   });
 
   it('gives a site one valid permit: of two concurrent issues exactly one wins', async () => {
@@ -107,30 +127,64 @@ describe('permits', () => {
     await expect(t.database.pool.query("update permit_version set note = 'x' where permit_id = $1", [permit.id])).rejects.toThrow(/immutable/);
     await expect(t.database.pool.query('delete from permit_version where permit_id = $1', [permit.id])).rejects.toThrow(/immutable/);
 
-    // a renewal must start a new period
+    await expect(t.database.pool.query('truncate permit_version cascade')).rejects.toThrow(/immutable/);
+
+    // a change keeps the period; a renewal starts a new one after the current one ends
+    const moved = await t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: hz, payload: { expectedVersion: 2, reason: 'change', content: { ...tighter, validTo: '2030-12-31' } } });
+    expect(moved.json()).toMatchObject({ code: 'PERMIT_NOT_APPLICABLE', details: { reason: 'change-dates' } });
     const renewal = await t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: hz, payload: { expectedVersion: 2, reason: 'renewal', content: tighter } });
     expect(renewal.statusCode).toBe(409);
+    const overlapping = await t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: hz, payload: { expectedVersion: 2, reason: 'renewal', content: { ...tighter, validFrom: '2026-03-02', validTo: '2031-03-01' } } });
+    expect(overlapping.json()).toMatchObject({ code: 'PERMIT_NOT_APPLICABLE', details: { reason: 'renewal-dates' } });
     const renewed = await t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: hz, payload: { expectedVersion: 2, reason: 'renewal', content: { ...tighter, validFrom: '2031-03-01', validTo: '2036-02-29', permittedQuantities: [] } } });
     expect(renewed.statusCode, renewed.body).toBe(201);
     expect(renewed.json().permit).toMatchObject({ currentVersion: 3, validTo: '2036-02-29' });
   });
 
-  it('keeps each jurisdiction to its own permits', async () => {
+  it('keeps each jurisdiction and each enterprise to its own permits', async () => {
     const unit = await newUnit(hz);
     const { permit } = (await issue(hz, { unitId: unit.id, content: content() })).json();
-    expect((await t.app.inject({ url: `/api/permits/${permit.id}`, headers: nb })).statusCode).toBe(404);
+    const nbUnit = await newUnit(nb, '330203');
+    const nbPermit = (await issue(nb, { unitId: nbUnit.id, content: content() })).json().permit;
+    for (const url of [`/api/permits/${permit.id}`, `/api/permits/${permit.id}/versions`, `/api/permits/${permit.id}/compare?from=1&to=1`]) {
+      expect((await t.app.inject({ url, headers: nb })).statusCode, url).toBe(404);
+    }
     const change = await t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: nb, payload: { expectedVersion: 1, reason: 'change', content: content() } });
     expect(change.statusCode).toBe(404);
     expect((await issue(nb, { unitId: unit.id, content: content() })).statusCode).toBe(404);
-    const list = (await t.app.inject({ url: '/api/permits?pageSize=100', headers: nb })).json();
-    expect(list.items.every((p: { regionCode: string }) => p.regionCode.startsWith('3302'))).toBe(true);
+    const nbList = (await t.app.inject({ url: '/api/permits?pageSize=100', headers: nb })).json();
+    expect(nbList.items.map((p: { id: string }) => p.id)).toContain(nbPermit.id);
+    expect(nbList.items.map((p: { id: string }) => p.id)).not.toContain(permit.id);
+
     // an enterprise user sees its own permits only, and may not issue
     const own = (await t.app.inject({ url: `/api/registry/units/${unit.id}`, headers: hz })).json();
     await t.addUser('permit-ent', 'enterprise', '', own.entityId);
     const ent = await login(t.app, 'permit-ent');
     const mine = (await t.app.inject({ url: '/api/permits', headers: ent })).json();
     expect(mine.items.map((p: { id: string }) => p.id)).toEqual([permit.id]);
+    for (const url of [`/api/permits/${nbPermit.id}`, `/api/permits/${nbPermit.id}/versions`, `/api/permits/${nbPermit.id}/compare?from=1&to=1`]) {
+      expect((await t.app.inject({ url, headers: ent })).statusCode, url).toBe(404);
+    }
     expect((await issue(ent, { unitId: unit.id, content: content() })).statusCode).toBe(403);
+
+    // experts and technical agencies do not browse permits
+    await t.addUser('permit-agency', 'agency', '33');
+    const agency = await login(t.app, 'permit-agency');
+    expect((await t.app.inject({ url: '/api/permits', headers: agency })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: `/api/permits/${permit.id}`, headers: agency })).statusCode).toBe(403);
+  });
+
+  it('lets a permit follow its site when the site moves to another city', async () => {
+    const unit = await newUnit(hz);
+    const { permit } = (await issue(hz, { unitId: unit.id, content: content() })).json();
+    const u = (await t.app.inject({ url: `/api/registry/units/${unit.id}`, headers: prov })).json();
+    const moved = await t.app.inject({ method: 'PATCH', url: `/api/registry/units/${unit.id}`, headers: prov, payload: { version: u.version, regionCode: '330203' } });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect((await t.app.inject({ url: `/api/permits/${permit.id}`, headers: hz })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: `/api/permits/${permit.id}`, headers: nb })).statusCode).toBe(200);
+    const change = await t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: nb, payload: { expectedVersion: 1, reason: 'change', content: content({ specialConditions: ['迁址后'] }) } });
+    expect(change.statusCode, change.body).toBe(201);
+    expect(change.json().permit.regionCode).toBe('330203');
   });
 
   it('refuses malformed input at the edge', async () => {
@@ -141,10 +195,17 @@ describe('permits', () => {
     expect((await t.app.inject({ url: '/api/permits/not-a-uuid', headers: hz })).statusCode).toBe(400);
   });
 
-  it('writes every issue and change to an intact audit trail', async () => {
-    const events = await t.database.pool.query("select action from audit_event where entity_type = 'permit'");
-    const actions = new Set(events.rows.map((r) => r.action));
-    expect([...actions].sort()).toEqual(['permit.change', 'permit.issue', 'permit.renew']);
+  it('writes one audit event per version, none for a refused attempt, and the trail stays intact', async () => {
+    const unit = await newUnit(hz);
+    const { permit } = (await issue(hz, { unitId: unit.id, content: content() })).json();
+    const change = (expectedVersion: number) => t.app.inject({ method: 'POST', url: `/api/permits/${permit.id}/versions`, headers: hz, payload: { expectedVersion, reason: 'change', content: content({ specialConditions: [`第${expectedVersion + 1}版`] }) } });
+    expect((await change(1)).statusCode).toBe(201);
+    expect((await change(1)).statusCode).toBe(409); // stale: refused, no event
+    const events = await t.database.pool.query("select action, after->>'version' as v from audit_event where entity_type = 'permit' and entity_id = $1 order by seq", [permit.id]);
+    expect(events.rows.map((r) => [r.action, r.v])).toEqual([
+      ['permit.issue', '1'],
+      ['permit.change', '2'],
+    ]);
     expect((await verifyAuditTrail(t.database.db)).ok).toBe(true);
   });
 });

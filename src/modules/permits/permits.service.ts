@@ -4,9 +4,9 @@ import { and, count, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
-import { sqlConstraint, sqlState } from '../../platform/errors.ts';
+import { sqlConstraint, sqlState, ValidationError } from '../../platform/errors.ts';
 import { canonicalJson, recordAudit } from '../audit/index.ts';
-import type { RegistryService } from '../registry/index.ts';
+import { registryUnit, type RegistryService } from '../registry/index.ts';
 import type { PermitChangeInput, PermitContent, PermitIssueInput, PermitListQuery } from '../../contracts/permits.ts';
 import { permit, permitVersion } from './permits.tables.ts';
 import { analysePermitNumber, formatPermitNumber, type PermitNumberFinding } from './permit-number.ts';
@@ -33,12 +33,16 @@ export interface PermitsDeps {
 export type PermitsService = ReturnType<typeof createPermitsService>;
 type PermitRow = typeof permit.$inferSelect;
 
-/** Where a caller may look: the jurisdiction's region prefix; an enterprise user, its own entity only. */
+/**
+ * Where a caller may look: permits of sites in the jurisdiction as the registry has them now (a
+ * site that moved takes its permit along), and for an enterprise user its own entity's only.
+ */
 function permitScope(actor: Actor): SQL {
   const conds: SQL[] = [];
-  if (actor.regionPrefix) conds.push(sql`left(${permit.regionCode}, ${actor.regionPrefix.length}) = ${actor.regionPrefix}`);
-  if (actor.role === 'enterprise') conds.push(eq(permit.entityId, actor.entityId ?? '00000000-0000-0000-0000-000000000000'));
-  return conds.length ? and(...conds)! : sql`true`;
+  if (actor.regionPrefix) conds.push(sql`left(${registryUnit.regionCode}, ${actor.regionPrefix.length}) = ${actor.regionPrefix}`);
+  if (actor.role === 'enterprise') conds.push(eq(registryUnit.entityId, actor.entityId ?? '00000000-0000-0000-0000-000000000000'));
+  if (conds.length === 0) return sql`true`;
+  return sql`exists (select 1 from ${registryUnit} where ${registryUnit.id} = ${permit.unitId} and ${and(...conds)})`;
 }
 
 const sha256 = (content: PermitContent) => createHash('sha256').update(canonicalJson(content)).digest('hex');
@@ -70,6 +74,7 @@ export function createPermitsService(deps: PermitsDeps) {
 
   async function findPermit(tx: Tx, actor: Actor, id: string, lock = false): Promise<PermitRow> {
     const q = tx.select().from(permit).where(and(eq(permit.id, id), permitScope(actor)));
+    // (FOR UPDATE locks the permit row only: the scope's registry row is read, not locked.)
     const [row] = lock ? await q.for('update') : await q;
     if (!row) throw new PermitNotFoundError();
     return row;
@@ -103,6 +108,13 @@ export function createPermitsService(deps: PermitsDeps) {
     return contentSha256;
   }
 
+  /** 发证日期: today in China when not given; never in the future. */
+  function issueDate(given: string | undefined): string {
+    const today = chinaDate(clock.now());
+    if (given && given > today) throw new ValidationError({ zh: `发证日期 ${given} 晚于今天（${today}）`, en: `The issue date ${given} is after today (${today})` });
+    return given ?? today;
+  }
+
   async function getVersion(actor: Actor, id: string, versionNo: number) {
     await findPermit(db, actor, id);
     const [v] = await db.select().from(permitVersion).where(and(eq(permitVersion.permitId, id), eq(permitVersion.versionNo, versionNo)));
@@ -119,14 +131,18 @@ export function createPermitsService(deps: PermitsDeps) {
       const warnings = contentErrors(input.content);
       if (input.content.managementCategory === 'registration') throw new PermitNotApplicableError('registration');
       const unit = await openUnit(actor, input.unitId);
+      if (unit.managementCategory === 'registration') throw new PermitNotApplicableError('registration');
       let numberFindings: PermitNumberFinding[] = [];
       let permitNumber: string;
       if (input.permitNumber) {
         const a = analysePermitNumber(input.permitNumber);
         permitNumber = a.number;
         numberFindings = a.findings;
+        if (a.stemKind === 'credit-code' && a.stem !== unit.creditCode) {
+          numberFindings.push({ code: 'NOT_HOLDERS_CODE', severity: 'warning', zh: `编号前 18 位 ${a.stem} 不是该单位的统一社会信用代码 ${unit.creditCode}`, en: `the number's first 18 characters ${a.stem} are not the holder's credit code ${unit.creditCode}` });
+        }
       } else permitNumber = formatPermitNumber(unit.creditCode, unit.siteSeq, deps.permitNumberLetter);
-      const issuedOn = input.issuedOn ?? chinaDate(clock.now());
+      const issuedOn = issueDate(input.issuedOn);
       const now = clock.now();
       const row: PermitRow = {
         id: uuidv7(),
@@ -147,19 +163,20 @@ export function createPermitsService(deps: PermitsDeps) {
           await tx.insert(permit).values(row);
           const contentSha256 = await insertVersion(tx, actor, row, 1, input.permitNumber ? 'import' : 'issue', permitNumber, issuedOn, input.content, input.note);
           await recordAudit(tx, clock, actor, {
-            action: 'permit.issue',
+            action: input.permitNumber ? 'permit.import' : 'permit.issue',
             entityType: 'permit',
             entityId: row.id,
             regionCode: row.regionCode,
-            after: { permitNumber, unitId: unit.id, version: 1, validFrom: row.validFrom, validTo: row.validTo, managementCategory: row.managementCategory, contentSha256 },
+            after: { permitNumber, unitId: unit.id, version: 1, issuedOn, validFrom: row.validFrom, validTo: row.validTo, managementCategory: row.managementCategory, contentSha256, note: input.note ?? null },
           });
           return row;
         })
         .catch(async (err) => {
           if (sqlState(err) !== '23505') throw err;
           if (sqlConstraint(err) === 'permit_valid_number_uq') throw new PermitNumberTakenError(permitNumber);
+          if (sqlConstraint(err) !== 'permit_valid_unit_uq') throw err;
           const [held] = await db.select({ n: permit.permitNumber }).from(permit).where(and(eq(permit.unitId, unit.id), eq(permit.status, 'valid')));
-          throw new PermitExistsError(held?.n ?? permitNumber);
+          throw new PermitExistsError(held?.n ?? '');
         });
       return { permit: view(created), warnings, numberFindings };
     },
@@ -178,21 +195,23 @@ export function createPermitsService(deps: PermitsDeps) {
         const before = await findPermit(tx, actor, id, true);
         if (before.status !== 'valid') throw new PermitNotApplicableError('not-valid');
         if (before.currentVersion !== input.expectedVersion) throw new PermitConcurrentUpdateError(before.currentVersion);
-        if (input.reason === 'renewal' && !(input.content.validFrom > before.validFrom)) throw new PermitNotApplicableError('renewal-dates');
-        // The number names the holder and the site: when the holder's credit code changed, the
-        // next version carries the new one, with the letter the permit had.
-        const current = analysePermitNumber(before.permitNumber);
-        const permitNumber =
-          current.stemKind === 'credit-code' && current.stem !== unit.creditCode && current.letter
-            ? formatPermitNumber(unit.creditCode, current.siteSeq ?? unit.siteSeq, current.letter)
-            : before.permitNumber;
+        // A renewal (延续) starts a new period after the current one ends; a change (变更)
+        // keeps the period (moving it would be a renewal without its rules).
+        if (input.reason === 'renewal' && !(input.content.validFrom > before.validTo)) throw new PermitNotApplicableError('renewal-dates');
+        if (input.reason === 'change' && (input.content.validFrom !== before.validFrom || input.content.validTo !== before.validTo)) throw new PermitNotApplicableError('change-dates');
+        // The number stays. (It changes between versions when the holder's credit code
+        // changes, which the change-of-holder procedure will record; the registry keeps credit
+        // codes fixed today.)
+        const permitNumber = before.permitNumber;
         const [previous] = await tx.select().from(permitVersion).where(and(eq(permitVersion.permitId, id), eq(permitVersion.versionNo, before.currentVersion)));
         const versionNo = before.currentVersion + 1;
-        const issuedOn = input.issuedOn ?? chinaDate(clock.now());
-        const contentSha256 = await insertVersion(tx, actor, before, versionNo, input.reason, permitNumber, issuedOn, input.content, input.note);
+        const issuedOn = issueDate(input.issuedOn);
+        // The site's region and holder as they are now (a site may have moved since).
+        const here = { id: before.id, regionCode: unit.regionCode };
+        const contentSha256 = await insertVersion(tx, actor, here, versionNo, input.reason, permitNumber, issuedOn, input.content, input.note);
         const [after] = await tx
           .update(permit)
-          .set({ currentVersion: versionNo, permitNumber, managementCategory: input.content.managementCategory, validFrom: input.content.validFrom, validTo: input.content.validTo, updatedAt: clock.now() })
+          .set({ currentVersion: versionNo, permitNumber, regionCode: unit.regionCode, entityId: unit.entityId, managementCategory: input.content.managementCategory, validFrom: input.content.validFrom, validTo: input.content.validTo, updatedAt: clock.now() })
           .where(and(eq(permit.id, id), eq(permit.currentVersion, before.currentVersion)))
           .returning();
         const changes = diffPermitContent(previous.content as PermitContent, input.content);
@@ -200,14 +219,11 @@ export function createPermitsService(deps: PermitsDeps) {
           action: input.reason === 'renewal' ? 'permit.renew' : 'permit.change',
           entityType: 'permit',
           entityId: id,
-          regionCode: before.regionCode,
+          regionCode: unit.regionCode,
           before: { version: before.currentVersion, permitNumber: before.permitNumber, validFrom: before.validFrom, validTo: before.validTo, contentSha256: previous.contentSha256 },
           after: { version: versionNo, permitNumber, validFrom: after.validFrom, validTo: after.validTo, contentSha256, changed: changes.slice(0, 200).map((c) => c.path), changes: changes.length },
         });
         return { permit: view(after), warnings, changes };
-      }).catch((err) => {
-        if (sqlState(err) === '23505' && sqlConstraint(err) === 'permit_valid_number_uq') throw new PermitNumberTakenError('');
-        throw err;
       });
     },
 
