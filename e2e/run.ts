@@ -104,7 +104,15 @@ async function main() {
 
   // A permit of a Hangzhou unit with two versions (SO2 limit tightened from 300 to 200 mg/m3).
   const admin = cliActor('e2e');
-  const [hzUnit] = (await server.app.services.registry.listUnits(admin, { region: '3301', pageSize: 1 })).items;
+  // a key-management Hangzhou unit the demo has not given a permit yet
+  const keyUnits = (await server.app.services.registry.listUnits(admin, { region: '3301', category: 'key', pageSize: 50 })).items;
+  let hzUnit = keyUnits[0];
+  for (const u of keyUnits) {
+    if ((await server.app.services.permits.listPermits(admin, { unitId: u.id })).total === 0) {
+      hzUnit = u;
+      break;
+    }
+  }
   const issued = await server.app.services.permits.issuePermit(admin, { unitId: hzUnit.id, content: { ...samplePermitContent(), managementCategory: 'key' }, issuedOn: '2026-02-27' });
   const tightened = samplePermitContent();
   tightened.outlets[0].pollutants[1].limit = { direction: 'max', value: 200, unit: 'mg/m3' };

@@ -7,6 +7,7 @@ import { bulkInsertUnits, registryEntity } from '../registry/index.ts';
 import { createIdentityService } from '../identity/index.ts';
 import { DEMO_INDUSTRIES, DEMO_PASSWORD, DEMO_PROVINCE, DEMO_USERS } from './demo.data.ts';
 import { generateDemoRows, type DemoCounty } from './demo.generator.ts';
+import { seedDemoPermits } from './demo.permits.ts';
 
 export { DEMO_PASSWORD, DEMO_USERS } from './demo.data.ts';
 export { generateDemoRows, seededRandom } from './demo.generator.ts';
@@ -54,7 +55,9 @@ export async function seedDemo(database: Database, opts: { clock: Clock; units: 
     await identity.createUser(actor, { username: u.username, displayName: u.displayName, password: DEMO_PASSWORD, role: u.role, regionPrefix: u.regionPrefix, entityId });
     users++;
   }
-  return { units: written.units, entities: written.entities, users };
+  const seeded = await seedDemoPermits(database, { clock: opts.clock, max: Math.min(200, Math.ceil(opts.units / 10)), seed: opts.seed });
+  opts.log?.(`demo: ${seeded.permits} permits (${seeded.changed} changed once)`);
+  return { units: written.units, entities: written.entities, users, permits: seeded.permits };
 }
 
 /** First start: load the demo region only into an empty database. */

@@ -1,0 +1,89 @@
+import { and, asc, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../platform/db.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { cliActor } from '../../platform/actor.ts';
+import { chinaDate } from '../../platform/work-calendar.ts';
+import { createReferenceService } from '../reference/index.ts';
+import { createRegistryService, registryUnit } from '../registry/index.ts';
+import { createPermitsService, samplePermitContent } from '../permits/index.ts';
+import type { PermitContent } from '../../contracts/permits.ts';
+import { seededRandom } from './demo.generator.ts';
+
+/** A municipal wastewater plant's permit (GB 18918-2002 Class 1A, daily means). */
+function wastewaterContent(base: PermitContent): PermitContent {
+  const outlet = base.outlets[1];
+  return {
+    ...base,
+    productionFacilities: [{ code: 'MF0001', name: '污水处理生产线（A²/O）', capacity: { value: 50_000, unit: 't/d' } }],
+    controlFacilities: [{ code: 'TW001', name: '生化处理及深度处理设施', process: 'A²/O + 深床滤池' }],
+    outlets: [
+      {
+        ...outlet,
+        kind: 'main',
+        name: '污水处理厂总排口',
+        receivingWater: '钱塘江',
+        pollutants: [
+          { pollutantCode: 'w01018', standard: 'GB 18918-2002', limit: { direction: 'max', value: 50, unit: 'mg/L' } },
+          { pollutantCode: 'w21003', standard: 'GB 18918-2002', limit: { direction: 'max', value: 5, unit: 'mg/L' } },
+          { pollutantCode: 'w21011', standard: 'GB 18918-2002', limit: { direction: 'max', value: 0.5, unit: 'mg/L' } },
+          { pollutantCode: 'w01001', standard: 'GB 18918-2002', limit: { direction: 'range', low: 6, high: 9, unit: 'pH' } },
+        ],
+      },
+    ],
+    permittedQuantities: [
+      { factor: 'COD', year: Number(base.validFrom.slice(0, 4)), amount: 912.5, unit: 't/a', outletCode: 'DW001' },
+      { factor: 'NH3-N', year: Number(base.validFrom.slice(0, 4)), amount: 91.25, unit: 't/a', outletCode: 'DW001' },
+    ],
+    selfMonitoring: [
+      { outletCode: 'DW001', pollutantCode: 'w01018', frequency: '自动监测', mode: 'automatic', method: 'HJ 353-2019' },
+      { outletCode: 'DW001', pollutantCode: 'w21003', frequency: '自动监测', mode: 'automatic' },
+    ],
+  };
+}
+
+/**
+ * Permits for the demo region's key and simplified units (at most `max`, the oldest units first,
+ * so the same seed gives the same permits): a boiler-house or wastewater-plant content placed at
+ * the unit, issued on a seeded date in the last five years, and one in four changed once since
+ * (SO2 limit tightened), so that version comparison has something to show.
+ */
+export async function seedDemoPermits(database: Database, opts: { clock: Clock; max: number; seed?: number }) {
+  const reference = createReferenceService({ db: database.db });
+  const registry = createRegistryService({ db: database.db, clock: opts.clock, reference, registrationLetter: 'W' });
+  const permits = createPermitsService({ db: database.db, clock: opts.clock, registry, permitNumberLetter: 'P' });
+  const actor = cliActor('demo-seed');
+  const units = await database.db
+    .select({ id: registryUnit.id, industry: registryUnit.industryCode, category: registryUnit.managementCategory, lng: registryUnit.longitude, lat: registryUnit.latitude })
+    .from(registryUnit)
+    .where(and(inArray(registryUnit.managementCategory, ['key', 'simplified']), sql`${registryUnit.status} = 'active'`))
+    .orderBy(asc(registryUnit.createdAt), asc(registryUnit.id))
+    .limit(opts.max);
+  const rnd = seededRandom(opts.seed ?? 2026);
+  const today = chinaDate(opts.clock.now());
+  let issued = 0;
+  let changed = 0;
+  for (const u of units) {
+    // issued 0–4 years ago, valid five years from then
+    const daysAgo = rnd.int(1, 4 * 365);
+    const issuedOn = chinaDate(new Date(opts.clock.now().getTime() - daysAgo * 86_400_000));
+    if (issuedOn > today) continue;
+    const [y, m, d] = issuedOn.split('-').map(Number);
+    const validTo = new Date(Date.UTC(y + 5, m - 1, d) - 86_400_000).toISOString().slice(0, 10);
+    let content = samplePermitContent({ managementCategory: u.category as 'key' | 'simplified', validFrom: issuedOn, validTo, rectifications: [] });
+    content = u.industry.startsWith('462') ? wastewaterContent(content) : content;
+    content = {
+      ...content,
+      outlets: content.outlets.map((o, i) => ({ ...o, longitude: (u.lng ?? o.longitude) + i * 0.0005, latitude: u.lat ?? o.latitude })),
+      permittedQuantities: content.permittedQuantities.map((q) => ({ ...q, year: y })),
+    };
+    const { permit } = await permits.issuePermit(actor, { unitId: u.id, content, issuedOn });
+    issued++;
+    if (rnd.int(0, 3) === 0 && content.outlets[0].code === 'DA001') {
+      const tighter = structuredClone(content);
+      tighter.outlets[0].pollutants = tighter.outlets[0].pollutants.map((p) => (p.pollutantCode === 'a21026' && p.limit?.direction === 'max' ? { ...p, limit: { ...p.limit, value: 200 } } : p));
+      await permits.changePermit(actor, permit.id, { expectedVersion: 1, reason: 'change', content: tighter, note: '执行特别排放限值' });
+      changed++;
+    }
+  }
+  return { permits: issued, changed };
+}
