@@ -127,15 +127,20 @@ describe('the in-memory unit search', () => {
     await t.database.pool.query("select pg_notify('ecopermit_registry_unit', 'reload')");
     await t.app.services.registry.searchSettled();
     expect((await t.app.services.registry.listUnits(admin, { q: '悄悄改名' })).items.map((u) => u.id)).toEqual([row.id]);
-    // the TRUNCATE branch of the trigger function runs without error (rolled back)
+    // the TRUNCATE branch of the trigger function runs without error (rolled back; the cascade
+    // reaches the permit versions, which refuse TRUNCATE unless their guard is off)
     const client = await t.database.pool.connect();
     try {
       await client.query('begin');
+      await client.query('alter table permit_version disable trigger permit_version_no_truncate');
       await client.query('truncate registry_unit cascade');
-      await client.query('rollback');
     } finally {
+      // never hand back a connection inside a failed transaction (PGlite has only this one)
+      await client.query('rollback');
       client.release();
     }
+    // and without the guard lifted, the cascade is refused: versions are never wiped
+    await expect(t.database.pool.query('truncate registry_unit cascade')).rejects.toThrow(/immutable/);
   });
 
   it('retries a failed reread on its own, without waiting for another change', async () => {

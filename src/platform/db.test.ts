@@ -66,4 +66,18 @@ describe('embedded database', () => {
       await database.close();
     }
   });
+
+  it('keeps named prepared statements working after a failed query drops the pooled client', async () => {
+    const database = await createTestDatabase();
+    try {
+      const named = () => database.pool.query({ name: 'db_test_named', text: 'select $1::int + 1 as n', values: [41] });
+      expect((await named()).rows[0]).toEqual({ n: 42 });
+      // pg-pool drops the client of a failed pool.query; the next one must not trip over the
+      // statement the session still holds (on PGlite every client shares one session)
+      await expect(database.pool.query('select * from no_such_table')).rejects.toThrow();
+      expect((await named()).rows[0]).toEqual({ n: 42 });
+    } finally {
+      await database.close();
+    }
+  });
 });

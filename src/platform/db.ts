@@ -284,6 +284,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     connectionTimeoutMillis: 60_000,
   });
   pool.on('error', () => {});
+  // Every connection reaches the same embedded session, which outlives a client the pool
+  // dropped (pg-pool drops the client of a failed pool.query). A new client starts with no
+  // prepared statements, so the session must not have any either, or the first named
+  // statement it prepares again fails with "already exists". Queued before anything else.
+  pool.on('connect', (client) => void client.query('DEALLOCATE ALL').catch(() => {}));
   const db = drizzle({ client: pool }) as unknown as Db;
   return {
     db,
