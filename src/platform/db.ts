@@ -254,6 +254,27 @@ async function startPgliteWorker(dataDir: string | undefined, loadDataDir?: stri
 }
 
 /** Open the database (PGlite in a worker thread, or PostgreSQL) and apply migrations. */
+/**
+ * A client of the embedded database. Every connection reaches the same embedded session, which
+ * outlives a client the pool dropped (pg-pool drops the client of a failed pool.query). A new
+ * client starts with no prepared statements, so the session must not keep any either, or the
+ * first named statement prepared again fails with "already exists": they are deallocated as
+ * part of connecting, before the pool hands the client out.
+ */
+class FreshSessionClient extends pg.Client {
+  override connect(): Promise<pg.Client>;
+  override connect(callback: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): void;
+  override connect(callback?: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): Promise<pg.Client> | void {
+    const ready = super.connect().then(async () => {
+      await super.query('DEALLOCATE ALL');
+      return this as pg.Client;
+    });
+    if (!callback) return ready;
+    const cb = callback as (err: Error | null, c?: pg.Client) => void;
+    ready.then((c) => cb(null, c), (err: Error) => cb(err));
+  }
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
@@ -282,13 +303,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     max: 1,
     idleTimeoutMillis: 0,
     connectionTimeoutMillis: 60_000,
+    Client: FreshSessionClient,
   });
   pool.on('error', () => {});
-  // Every connection reaches the same embedded session, which outlives a client the pool
-  // dropped (pg-pool drops the client of a failed pool.query). A new client starts with no
-  // prepared statements, so the session must not have any either, or the first named
-  // statement it prepares again fails with "already exists". Queued before anything else.
-  pool.on('connect', (client) => void client.query('DEALLOCATE ALL').catch(() => {}));
   const db = drizzle({ client: pool }) as unknown as Db;
   return {
     db,
