@@ -76,6 +76,15 @@ export function civilDate(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * The last day of a period of whole years starting on `from` (a five-year validity from
+ * 2026-03-01 ends on 2031-02-28). Feb 29 starts roll over as Date.UTC does (to Mar 1 − 1 day).
+ */
+export function periodEnd(from: string, years: number): string {
+  const [y, m, d] = from.split('-').map(Number);
+  return civilDate(Date.UTC(y + years, m - 1, d) / DAY_MS - 1);
+}
+
 /** The civil date in China at this instant. */
 export function chinaDate(at: Date): string {
   return civilDate(Math.floor((at.getTime() + CHINA_OFFSET_MS) / DAY_MS));

@@ -2,10 +2,10 @@ import { and, asc, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { cliActor } from '../../platform/actor.ts';
-import { chinaDate } from '../../platform/work-calendar.ts';
+import { chinaDate, periodEnd } from '../../platform/work-calendar.ts';
 import { createReferenceService } from '../reference/index.ts';
 import { createRegistryService, registryUnit } from '../registry/index.ts';
-import { createPermitsService, samplePermitContent } from '../permits/index.ts';
+import { createPermitsService, PERMIT_VALIDITY_YEARS, samplePermitContent } from '../permits/index.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
 import { seededRandom } from './demo.generator.ts';
 
@@ -67,8 +67,8 @@ export async function seedDemoPermits(database: Database, opts: { clock: Clock; 
     const daysAgo = rnd.int(1, 4 * 365);
     const issuedOn = chinaDate(new Date(opts.clock.now().getTime() - daysAgo * 86_400_000));
     if (issuedOn > today) continue;
-    const [y, m, d] = issuedOn.split('-').map(Number);
-    const validTo = new Date(Date.UTC(y + 5, m - 1, d) - 86_400_000).toISOString().slice(0, 10);
+    const y = Number(issuedOn.slice(0, 4));
+    const validTo = periodEnd(issuedOn, PERMIT_VALIDITY_YEARS);
     let content = samplePermitContent({ managementCategory: u.category as 'key' | 'simplified', validFrom: issuedOn, validTo, rectifications: [] });
     content = u.industry.startsWith('462') ? wastewaterContent(content) : content;
     content = {

@@ -27,11 +27,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../../platform/errors.ts';
+import { MANAGEMENT_CATEGORY_LABELS, type ManagementCategory } from '../../contracts/registry.ts';
 
-export type Category = 'key' | 'simplified' | 'registration';
+/** 管理类别, as everywhere else (contracts/registry.ts). */
+export type Category = ManagementCategory;
 const CELLS: Category[] = ['key', 'simplified', 'registration'];
 const STRICTNESS: Record<Category, number> = { registration: 1, simplified: 2, key: 3 };
-const CATEGORY_ZH: Record<Category, string> = { key: '重点管理', simplified: '简化管理', registration: '登记管理' };
 export const GENERAL_PROCESS_ROWS = [109, 110, 111, 112] as const;
 export type GeneralProcessRow = (typeof GENERAL_PROCESS_ROWS)[number];
 
@@ -358,7 +359,7 @@ function evaluate(rule: Rule, ctx: Context): Outcome {
         parts.push(
           or([
             known(false, own.length ? '' : 'no general process (锅炉, 工业炉窑, 表面处理, 水处理) declared'),
-            ...placed.map((p): Outcome => (p.determined ? known(p.category === v, `general process ${p.industry} (row ${p.row}): ${p.category ? CATEGORY_ZH[p.category] : 'not covered'}`) : { value: undefined, because: [], missing: p.missing })),
+            ...placed.map((p): Outcome => (p.determined ? known(p.category === v, `general process ${p.industry} (row ${p.row}): ${p.category ? MANAGEMENT_CATEGORY_LABELS[p.category].zh : 'not covered'}`) : { value: undefined, because: [], missing: p.missing })),
           ]),
         );
         break;
@@ -491,7 +492,7 @@ export function checkDeclaredCategory(declared: Category, result: Classification
   const atLeast = result.category ? '' : '至少';
   return {
     code: 'CATEGORY_DOWNGRADE',
-    zh: `申报为${CATEGORY_ZH[declared]}，但按分类管理名录第${part.row}类（${part.industry}）${atLeast}应为${CATEGORY_ZH[floor]}：${part.cell?.text ?? ''}`,
+    zh: `申报为${MANAGEMENT_CATEGORY_LABELS[declared].zh}，但按分类管理名录第${part.row}类（${part.industry}）${atLeast}应为${MANAGEMENT_CATEGORY_LABELS[floor].zh}：${part.cell?.text ?? ''}`,
     en: `declared ${declared}, but row ${part.row} (${part.industry}) of the classification directory gives ${result.category ? '' : 'at least '}${floor}: ${part.because.join('; ')}`,
   };
 }

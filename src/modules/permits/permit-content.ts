@@ -9,7 +9,7 @@
  * the industry) are the quality-review rules' work (issue 4).
  */
 import { CONCENTRATION_UNITS, type PermitContent } from '../../contracts/permits.ts';
-import { dayNumber } from '../../platform/work-calendar.ts';
+import { dayNumber, periodEnd } from '../../platform/work-calendar.ts';
 
 /** 排污许可证有效期 5 years (排污许可管理条例 Art. 14; ../shared/domain/permit-lifecycle.json rule `validity`). */
 export const PERMIT_VALIDITY_YEARS = 5;
@@ -33,9 +33,7 @@ export function checkPermitContent(c: PermitContent): ContentProblem[] {
   const from = dayNumber(c.validFrom);
   const to = dayNumber(c.validTo);
   if (to <= from) add('VALIDITY_ORDER', 'error', 'validTo', `有效期截止日 ${c.validTo} 不晚于起始日 ${c.validFrom}`, `validity ends (${c.validTo}) on or before it starts (${c.validFrom})`);
-  const [y, m, d] = c.validFrom.split('-').map(Number);
-  const longest = Date.UTC(y + PERMIT_VALIDITY_YEARS, m - 1, d) / 86_400_000 - 1;
-  if (to > longest) add('VALIDITY_TOO_LONG', 'error', 'validTo', `有效期超过 ${PERMIT_VALIDITY_YEARS} 年（排污许可管理条例第十四条）`, `validity longer than ${PERMIT_VALIDITY_YEARS} years (排污许可管理条例 Art. 14)`);
+  if (to > dayNumber(periodEnd(c.validFrom, PERMIT_VALIDITY_YEARS))) add('VALIDITY_TOO_LONG', 'error', 'validTo', `有效期超过 ${PERMIT_VALIDITY_YEARS} 年（排污许可管理条例第十四条）`, `validity longer than ${PERMIT_VALIDITY_YEARS} years (排污许可管理条例 Art. 14)`);
 
   const unique = (list: { code: string }[], path: string, what: string) => {
     const seen = new Set<string>();

@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../../cli-context.ts';
 import { ValidationError } from '../../platform/errors.ts';
+import { MANAGEMENT_CATEGORY_LABELS } from '../../contracts/registry.ts';
 import { checkDeclaredCategory, classificationVocabulary, classifyUnit, GENERAL_PROCESS_ROWS, type Category, type ClassificationFacts, type GeneralProcessRow, type QuantityFact } from './classification.ts';
 
 const collect = (v: string, all: string[]) => [...all, v];
-const CATEGORY_ZH: Record<Category, string> = { key: '重点管理', simplified: '简化管理', registration: '登记管理' };
 
 /** NAME=VALUE UNIT, or NAME=LARGEST,TOTAL UNIT (boilers: the largest single boiler and the total). */
 function parseQuantity(text: string): [string, QuantityFact] {
@@ -73,10 +73,10 @@ export function registerPermitCommands(permits: Command, ctx: CliContext) {
       if (o.json) return ctx.out(JSON.stringify({ ...r, declared: o.declared ?? null, finding }));
       ctx.out(
         r.category
-          ? `category: ${CATEGORY_ZH[r.category]} (${r.category})${r.determined ? '' : ' — other parts undecided'}`
+          ? `category: ${MANAGEMENT_CATEGORY_LABELS[r.category].zh} (${r.category})${r.determined ? '' : ' — other parts undecided'}`
           : r.determined
             ? 'category: none — no row of the 名录 covers the unit'
-            : `category: undecided — facts missing (below)${r.atLeast ? `; at least ${CATEGORY_ZH[r.atLeast]} (${r.atLeast})` : ''}`,
+            : `category: undecided — facts missing (below)${r.atLeast ? `; at least ${MANAGEMENT_CATEGORY_LABELS[r.atLeast].zh} (${r.atLeast})` : ''}`,
       );
       for (const p of r.parts) {
         ctx.out(`  row ${p.row} ${p.industry}${p.industryCode ? ` [${p.industryCode}]` : ''}: ${p.category ?? (p.determined ? 'not covered' : 'undecided')}`);

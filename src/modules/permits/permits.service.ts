@@ -6,7 +6,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { sqlConstraint, sqlState, ValidationError } from '../../platform/errors.ts';
 import { canonicalJson, recordAudit } from '../audit/index.ts';
-import { registryUnit, type RegistryService } from '../registry/index.ts';
+import { registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
 import type { PermitChangeInput, PermitContent, PermitIssueInput, PermitListQuery } from '../../contracts/permits.ts';
 import { permit, permitVersion } from './permits.tables.ts';
 import { analysePermitNumber, formatPermitNumber, type PermitNumberFinding } from './permit-number.ts';
@@ -34,16 +34,26 @@ export type PermitsService = ReturnType<typeof createPermitsService>;
 type PermitRow = typeof permit.$inferSelect;
 
 /**
- * Where a caller may look: permits of sites in the jurisdiction as the registry has them now (a
- * site that moved takes its permit along), and for an enterprise user its own entity's only.
+ * Where a caller may look: permits of sites the caller may see in the registry as it is now (a
+ * site that moves takes its permit along; an enterprise user sees its own entity's only).
  */
 function permitScope(actor: Actor): SQL {
-  const conds: SQL[] = [];
-  if (actor.regionPrefix) conds.push(sql`left(${registryUnit.regionCode}, ${actor.regionPrefix.length}) = ${actor.regionPrefix}`);
-  if (actor.role === 'enterprise') conds.push(eq(registryUnit.entityId, actor.entityId ?? '00000000-0000-0000-0000-000000000000'));
-  if (conds.length === 0) return sql`true`;
-  return sql`exists (select 1 from ${registryUnit} where ${registryUnit.id} = ${permit.unitId} and ${and(...conds)})`;
+  return sql`exists (select 1 from ${registryUnit} where ${registryUnit.id} = ${permit.unitId} and ${unitScope(actor)})`;
 }
+
+/** A version as listed (everything but its content). */
+const versionMeta = {
+  versionNo: permitVersion.versionNo,
+  reason: permitVersion.reason,
+  permitNumber: permitVersion.permitNumber,
+  issuedOn: permitVersion.issuedOn,
+  validFrom: permitVersion.validFrom,
+  validTo: permitVersion.validTo,
+  contentSha256: permitVersion.contentSha256,
+  note: permitVersion.note,
+  createdBy: permitVersion.createdBy,
+  createdAt: permitVersion.createdAt,
+};
 
 const sha256 = (content: PermitContent) => createHash('sha256').update(canonicalJson(content)).digest('hex');
 
@@ -117,9 +127,12 @@ export function createPermitsService(deps: PermitsDeps) {
 
   async function getVersion(actor: Actor, id: string, versionNo: number) {
     await findPermit(db, actor, id);
-    const [v] = await db.select().from(permitVersion).where(and(eq(permitVersion.permitId, id), eq(permitVersion.versionNo, versionNo)));
+    const [v] = await db
+      .select({ ...versionMeta, content: permitVersion.content })
+      .from(permitVersion)
+      .where(and(eq(permitVersion.permitId, id), eq(permitVersion.versionNo, versionNo)));
     if (!v) throw new PermitVersionNotFoundError(versionNo);
-    return { versionNo: v.versionNo, reason: v.reason, permitNumber: v.permitNumber, issuedOn: v.issuedOn, validFrom: v.validFrom, validTo: v.validTo, contentSha256: v.contentSha256, note: v.note, createdBy: v.createdBy, createdAt: v.createdAt, content: v.content as PermitContent };
+    return { ...v, content: v.content as PermitContent };
   }
 
   return {
@@ -252,7 +265,7 @@ export function createPermitsService(deps: PermitsDeps) {
     async listVersions(actor: Actor, id: string) {
       await findPermit(db, actor, id);
       const rows = await db
-        .select({ versionNo: permitVersion.versionNo, reason: permitVersion.reason, permitNumber: permitVersion.permitNumber, issuedOn: permitVersion.issuedOn, validFrom: permitVersion.validFrom, validTo: permitVersion.validTo, contentSha256: permitVersion.contentSha256, note: permitVersion.note, createdBy: permitVersion.createdBy, createdAt: permitVersion.createdAt })
+        .select(versionMeta)
         .from(permitVersion)
         .where(eq(permitVersion.permitId, id))
         .orderBy(permitVersion.versionNo);

@@ -7,5 +7,7 @@ export { registryEntity, registryUnit, registryRegistration } from './registry.t
 export { nameGrams, unitSearchTokens } from './search-tokens.ts';
 /** Query builders of the unit list, for benchmarks that EXPLAIN what the API runs. */
 export { listUnitsQuery, countUnitsQuery } from './registry.repo.ts';
+/** The jurisdiction filter on registry_unit (region prefix; own entity for enterprise users), for modules scoped through a unit. */
+export { unitScope } from './registry.repo.ts';
 export { COUNT_CAP } from './registry.service.ts';
 export { createUnitSearch, type UnitSearch } from './unit-search.ts';

@@ -1,4 +1,5 @@
 import { uuidv7 } from '../../platform/ids.ts';
+import { periodEnd } from '../../platform/work-calendar.ts';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -435,9 +436,6 @@ export function createRegistryService(deps: RegistryDeps) {
         if (unit.status !== 'active') throw new RegistrationNotApplicableError('closed');
         if (unit.managementCategory === 'key' || unit.managementCategory === 'simplified') throw new RegistrationNotApplicableError('category');
         const registeredOn = input.registeredOn ?? clock.now().toISOString().slice(0, 10);
-        const [y, m, d] = registeredOn.split('-').map(Number);
-        const until = new Date(Date.UTC(y + REGISTRATION_VALID_YEARS, m - 1, d));
-        until.setUTCDate(until.getUTCDate() - 1);
         const number = `${unit.creditCode}${String(unit.siteSeq).padStart(3, '0')}${deps.registrationLetter}`;
         const existing = await tx.select().from(registryRegistration).where(and(eq(registryRegistration.unitId, unit.id), eq(registryRegistration.status, 'valid')));
         if (existing.length) throw new RegistrationExistsError(existing[0].registrationNumber);
@@ -452,7 +450,7 @@ export function createRegistryService(deps: RegistryDeps) {
           registrationNumber,
           status: 'valid',
           registeredOn,
-          validUntil: until.toISOString().slice(0, 10),
+          validUntil: periodEnd(registeredOn, REGISTRATION_VALID_YEARS),
           dischargeDestination: input.dischargeDestination ?? null,
           standards: input.standards ?? null,
           controlMeasures: input.controlMeasures ?? null,
