@@ -67,6 +67,8 @@ export const CONCENTRATION_UNITS = { air: ['mg/m3', 'grade', '℃', 'dilution'],
 export const RATE_UNITS = ['kg/h'] as const;
 export const AMOUNT_UNITS = ['t/a'] as const;
 
+/** A date as YYYY-MM-DD (checked as a real date where it is used: permit-content.ts, the database). */
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const code = (re: RegExp, what: string) => z.string().trim().regex(re, what);
 const limitNumber = z.number().finite();
 
@@ -117,15 +119,15 @@ export const ControlFactor = z.enum(['SO2', 'NOx', 'particulate', 'VOCs', 'COD',
 export const PermitContent = z
   .object({
     managementCategory: ManagementCategory,
-    validFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-    validTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    validFrom: Day,
+    validTo: Day,
     productionFacilities: z.array(z.object({ code: code(/^MF\d{4}$/, 'MF0001'), name: z.string().trim().min(1).max(100), capacity: z.object({ value: z.number().positive(), unit: z.string().trim().min(1).max(20) }).strict().optional() }).strict()).max(500),
     controlFacilities: z.array(z.object({ code: code(/^T[AWNS]\d{3}$/, 'TA001 / TW001'), name: z.string().trim().min(1).max(100), process: z.string().trim().max(200).optional() }).strict()).max(500),
     outlets: z.array(Outlet).max(300),
     permittedQuantities: z.array(z.object({ factor: ControlFactor, year: z.number().int().min(2000).max(2100), amount: z.number().nonnegative(), unit: z.enum(AMOUNT_UNITS), outletCode: z.string().optional() }).strict()).max(1000),
     selfMonitoring: z.array(z.object({ outletCode: z.string(), pollutantCode: z.string(), frequency: z.string().trim().min(1).max(40), mode: z.enum(['manual', 'automatic']), method: z.string().trim().max(200).optional() }).strict()).max(2000),
     reports: z.array(z.object({ type: z.enum(['annual', 'half-year', 'quarterly', 'monthly']) }).strict()).max(4),
-    rectifications: z.array(z.object({ requirement: z.string().trim().min(1).max(1000), deadline: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict()).max(100),
+    rectifications: z.array(z.object({ requirement: z.string().trim().min(1).max(1000), deadline: Day }).strict()).max(100),
     specialConditions: z.array(z.string().trim().min(1).max(2000)).max(100),
   })
   .strict();
@@ -133,7 +135,6 @@ export type PermitContent = z.infer<typeof PermitContent>;
 
 // -- permits and their versions ------------------------------------------------------------------
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const Id = z.uuid();
 
 export const PermitIssueInput = z

@@ -253,7 +253,6 @@ async function startPgliteWorker(dataDir: string | undefined, loadDataDir?: stri
   };
 }
 
-/** Open the database (PGlite in a worker thread, or PostgreSQL) and apply migrations. */
 /**
  * A client of the embedded database. Every connection reaches the same embedded session, which
  * outlives a client the pool dropped (pg-pool drops the client of a failed pool.query). A new
@@ -275,6 +274,7 @@ class FreshSessionClient extends pg.Client {
   }
 }
 
+/** Open the database (PGlite in a worker thread, or PostgreSQL) and apply migrations. */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });

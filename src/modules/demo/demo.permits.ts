@@ -59,14 +59,12 @@ export async function seedDemoPermits(database: Database, opts: { clock: Clock; 
     .orderBy(asc(registryUnit.createdAt), asc(registryUnit.id))
     .limit(opts.max);
   const rnd = seededRandom(opts.seed ?? 2026);
-  const today = chinaDate(opts.clock.now());
   let issued = 0;
   let changed = 0;
   for (const u of units) {
     // issued 0–4 years ago, valid five years from then
     const daysAgo = rnd.int(1, 4 * 365);
     const issuedOn = chinaDate(new Date(opts.clock.now().getTime() - daysAgo * 86_400_000));
-    if (issuedOn > today) continue;
     const y = Number(issuedOn.slice(0, 4));
     const validTo = periodEnd(issuedOn, PERMIT_VALIDITY_YEARS);
     let content = samplePermitContent({ managementCategory: u.category as 'key' | 'simplified', validFrom: issuedOn, validTo, rectifications: [] });

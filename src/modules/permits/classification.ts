@@ -26,6 +26,8 @@
  * (a corn-starch plant) needs the others stated as 0 where a cell sums or lists them.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REFERENCE_DATA_DIR } from '../reference/index.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { MANAGEMENT_CATEGORY_LABELS, type ManagementCategory } from '../../contracts/registry.ts';
 
@@ -141,12 +143,13 @@ interface Loaded extends Directory {
   materials: string[];
   /** GB/T 4754-2017 classes (4 digits) */
   classes: Set<string>;
+  byRow: Map<number, Row>;
 }
 
 let directory: Loaded | undefined;
 function loadDirectory(): Loaded {
   if (!directory) {
-    const read = (path: string) => JSON.parse(readFileSync(new URL(`../../../reference-data/${path}`, import.meta.url), 'utf8'));
+    const read = (path: string) => JSON.parse(readFileSync(join(REFERENCE_DATA_DIR, path), 'utf8'));
     const dir = read('permit-classification-2019/permit-classification.json') as Directory;
     const terms = (key: string) => {
       const out = new Set<string>();
@@ -163,6 +166,7 @@ function loadDirectory(): Loaded {
       products: [...new Set([...terms('products_any'), ...terms('excludes_products')])].sort(),
       materials: terms('materials_any'),
       classes: new Set(industries.filter((i) => i.level === 'class').map((i) => i.code)),
+      byRow: new Map(dir.rows.map((r) => [r.row, r])),
     };
   }
   return directory;
@@ -401,7 +405,6 @@ function placeInRow(row: Row, ctx: Context): ClassificationPart {
   return { ...base, category: null, determined: true, cell: null, because: ['no cell of the row holds: the row does not cover the unit'], missing: [] };
 }
 
-/** Place a unit: its management category under the 名录, why, and what is missing to decide. */
 /** Kilns (row 110) are placed by their type: a kiln declared without one cannot be placed. */
 const KILN_TYPES = ['kiln_other_than_gas_or_electric_heating_heat_treatment_drying', 'gas_or_electric_heating_heat_treatment_or_drying_furnace'];
 
@@ -425,6 +428,9 @@ function validateFacts(facts: ClassificationFacts, dir: Loaded) {
     known(list, features, 'feature flag', '特征标志');
   }
   known(facts.fuels, Object.keys(dir._vocabulary.fuels), 'fuel', '燃料');
+  for (const r of facts.generalProcesses ?? []) {
+    if (!(GENERAL_PROCESS_ROWS as readonly number[]).includes(r)) refuse(`通用工序应为 109–112：${r}`, `A general process is row 109–112: ${r}`);
+  }
   known(facts.products, dir.products, 'product term', '产品名称');
   known(facts.materials, dir.materials, 'material term', '原料名称');
   for (const [name, q] of Object.entries(facts.quantities ?? {})) {
@@ -441,7 +447,7 @@ export function classifyUnit(facts: ClassificationFacts): Classification {
   const dir = loadDirectory();
   validateFacts(facts, dir);
   const codes = [...new Set(facts.industryCodes)];
-  const rows = new Map(dir.rows.map((r) => [r.row, r]));
+  const rows = dir.byRow;
   const processes = new Map<GeneralProcessRow, ClassificationPart>();
   const ctx: Context = {
     facts,

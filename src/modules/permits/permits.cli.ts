@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../../cli-context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { MANAGEMENT_CATEGORY_LABELS } from '../../contracts/registry.ts';
-import { checkDeclaredCategory, classificationVocabulary, classifyUnit, GENERAL_PROCESS_ROWS, type Category, type ClassificationFacts, type GeneralProcessRow, type QuantityFact } from './classification.ts';
+import { checkDeclaredCategory, classificationVocabulary, classifyUnit, type Category, type ClassificationFacts, type GeneralProcessRow, type QuantityFact } from './classification.ts';
 
 const collect = (v: string, all: string[]) => [...all, v];
 
@@ -53,9 +53,6 @@ export function registerPermitCommands(permits: Command, ctx: CliContext) {
       }
       if (o.industry.length === 0) throw new ValidationError({ zh: '请至少给出一个 --industry', en: 'Give at least one --industry' });
       const processes = o.process.map(Number);
-      for (const p of processes) {
-        if (!(GENERAL_PROCESS_ROWS as readonly number[]).includes(p)) throw new ValidationError({ zh: `通用工序应为 109–112：${p}`, en: `A general process is row 109–112: ${p}` });
-      }
       const facts: ClassificationFacts = {
         industryCodes: o.industry,
         // Lists given are complete; with --complete an empty one means "none" rather than "not said".

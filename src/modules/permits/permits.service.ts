@@ -6,7 +6,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { sqlConstraint, sqlState, ValidationError } from '../../platform/errors.ts';
 import { canonicalJson, recordAudit } from '../audit/index.ts';
-import { registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
+import { escapeLike, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
 import type { PermitChangeInput, PermitContent, PermitIssueInput, PermitListQuery } from '../../contracts/permits.ts';
 import { permit, permitVersion } from './permits.tables.ts';
 import { analysePermitNumber, formatPermitNumber, type PermitNumberFinding } from './permit-number.ts';
@@ -127,6 +127,11 @@ export function createPermitsService(deps: PermitsDeps) {
 
   async function getVersion(actor: Actor, id: string, versionNo: number) {
     await findPermit(db, actor, id);
+    return readVersion(id, versionNo);
+  }
+
+  /** One version of a permit the caller was already found to see. */
+  async function readVersion(id: string, versionNo: number) {
     const [v] = await db
       .select({ ...versionMeta, content: permitVersion.content })
       .from(permitVersion)
@@ -253,7 +258,7 @@ export function createPermitsService(deps: PermitsDeps) {
       if (q.unitId) conds.push(eq(permit.unitId, q.unitId));
       if (q.status) conds.push(eq(permit.status, q.status));
       if (q.region) conds.push(sql`left(${permit.regionCode}, ${q.region.length}) = ${q.region}`);
-      if (q.number) conds.push(ilike(permit.permitNumber, `%${q.number.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+      if (q.number) conds.push(ilike(permit.permitNumber, `%${escapeLike(q.number)}%`));
       const where = and(...conds);
       const [rows, [{ n }]] = await Promise.all([
         db.select().from(permit).where(where).orderBy(desc(permit.createdAt), desc(permit.id)).limit(pageSize).offset((page - 1) * pageSize),
@@ -276,7 +281,8 @@ export function createPermitsService(deps: PermitsDeps) {
 
     /** Field-by-field differences between two versions of one permit. */
     async compareVersions(actor: Actor, id: string, from: number, to: number) {
-      const [a, b] = await Promise.all([getVersion(actor, id, from), getVersion(actor, id, to)]);
+      await findPermit(db, actor, id);
+      const [a, b] = await Promise.all([readVersion(id, from), readVersion(id, to)]);
       return { from, to, permitNumbers: { from: a.permitNumber, to: b.permitNumber }, changes: diffPermitContent(a.content, b.content) };
     },
   };

@@ -14,7 +14,7 @@ export const permit = pgTable(
     unitId: uuid('unit_id')
       .notNull()
       .references(() => registryUnit.id),
-    /** the holder, for enterprise users' scope */
+    /** the holder when the current version was written (scope follows the registry: permits.service.ts) */
     entityId: uuid('entity_id').notNull(),
     regionCode: text('region_code').notNull(),
     /** the number of the current version (it may change between versions) */

@@ -1,3 +1,4 @@
+export { REFERENCE_DATA_DIR } from './reference.loader.ts';
 /** Reference data: GB/T 2260 regions, GB/T 4754 industries, HJ 212 pollutant codes, emission limits. */
 export { loadReferenceData, REFERENCE_DATASET_NAMES, INDUSTRY_EDITION, type LoadResult } from './reference.loader.ts';
 export {

@@ -115,7 +115,7 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
     });
   }
 
-  /** Build a new index beside the one in use and swap it in when complete. */
+  /** Changes may have been missed: reread everything, and say the index is behind until then. */
   function reloadNeeded() {
     fullReload = true;
     if (!stale) {
@@ -124,6 +124,7 @@ export function createUnitSearch(database: Pick<Database, 'db' | 'listen'>, log:
     }
   }
 
+  /** Build a new index beside the one in use and swap it in when complete. */
   async function build() {
     const t0 = Date.now();
     const fresh = new UnitSearchIndex();

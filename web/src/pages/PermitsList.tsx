@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Card, Empty, Form, Input, Button, Space, Table, Tag, Typography } from 'antd';
-import { api, type PermitList, type PermitView } from '../api';
+import { api, queryString, type PermitList, type PermitView } from '../api';
 import { useShowError, useT } from '../context';
 import { Link, navigate, useLocation } from '../router';
 import { categoryTag } from './UnitsList';
@@ -35,12 +35,7 @@ export default function PermitsList() {
     };
   }, [number, page, form, showError]);
 
-  const go = (q: { number?: string; page?: number }) => {
-    const p = new URLSearchParams();
-    if (q.number) p.set('number', q.number);
-    if (q.page && q.page > 1) p.set('page', String(q.page));
-    navigate(`/permits${p.size ? `?${p}` : ''}`);
-  };
+  const go = (q: { number?: string; page?: number }) => navigate('/permits' + queryString({ number: q.number, page: q.page && q.page > 1 ? q.page : undefined }));
 
   return (
     <Card title={t('permit.list.title')} data-testid="permits-page">
