@@ -18,6 +18,7 @@ import { registerIdentity } from './modules/identity/index.ts';
 import { registerReferenceRoutes } from './modules/reference/index.ts';
 import { registerRegistryRoutes } from './modules/registry/index.ts';
 import { registerPermitRoutes } from './modules/permits/index.ts';
+import { registerCaseRoutes } from './modules/cases/index.ts';
 
 export interface AppDeps {
   database: Database;
@@ -116,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   registerReferenceRoutes(app, { reference: services.reference });
   registerRegistryRoutes(app, { registry: services.registry, identity: services.identity, db: database.db, clock });
   registerPermitRoutes(app, { permits: services.permits });
+  registerCaseRoutes(app, { cases: services.cases });
 
   const serveWeb = deps.serveWeb ?? existsSync(WEB_DIST);
   if (serveWeb) {

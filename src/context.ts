@@ -5,6 +5,8 @@ import { createIdentityService } from './modules/identity/index.ts';
 import { createReferenceService } from './modules/reference/index.ts';
 import { createRegistryService, createUnitSearch } from './modules/registry/index.ts';
 import { createPermitsService } from './modules/permits/index.ts';
+import { createCasesService } from './modules/cases/index.ts';
+import { chinaWorkCalendar } from './platform/work-calendar.ts';
 
 /** Every service, wired once per process from the database, config and clock. */
 export function createServices(database: Database, config: Config, clock: Clock, log: (msg: string) => void = () => {}) {
@@ -18,6 +20,17 @@ export function createServices(database: Database, config: Config, clock: Clock,
   const unitSearch = config.SEARCH_INDEX ? createUnitSearch(database, log) : undefined;
   const registry = createRegistryService({ db, clock, reference, registrationLetter: config.REGISTRATION_NUMBER_LETTER, search: unitSearch, rowCacheSize: config.UNIT_ROW_CACHE });
   const permits = createPermitsService({ db, clock, registry, permitNumberLetter: config.PERMIT_NUMBER_LETTER });
-  return { identity, reference, registry, unitSearch, permits };
+  const cases = createCasesService({
+    db,
+    clock,
+    registry,
+    permits,
+    reference,
+    calendar: chinaWorkCalendar(),
+    counting: config.CASE_DAY_COUNTING,
+    nearDays: config.CASE_NEAR_DUE_DAYS,
+    attachmentMaxBytes: config.CASE_ATTACHMENT_MAX_MB * 1024 * 1024,
+  });
+  return { identity, reference, registry, unitSearch, permits, cases };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -128,11 +128,12 @@ describe('the in-memory unit search', () => {
     await t.app.services.registry.searchSettled();
     expect((await t.app.services.registry.listUnits(admin, { q: '悄悄改名' })).items.map((u) => u.id)).toEqual([row.id]);
     // the TRUNCATE branch of the trigger function runs without error (rolled back; the cascade
-    // reaches the permit versions, which refuse TRUNCATE unless their guard is off)
+    // reaches the permit versions and case histories, which refuse TRUNCATE unless their guards are off)
     const client = await t.database.pool.connect();
     try {
       await client.query('begin');
       await client.query('alter table permit_version disable trigger permit_version_no_truncate');
+      await client.query('alter table permit_case_event disable trigger permit_case_event_no_truncate');
       await client.query('truncate registry_unit cascade');
     } finally {
       // never hand back a connection inside a failed transaction (PGlite has only this one)

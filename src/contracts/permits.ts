@@ -154,8 +154,8 @@ export const PermitChangeInput = z
   .object({
     /** the version the caller saw (optimistic lock) */
     expectedVersion: z.number().int().min(1),
-    /** 变更 or 延续 */
-    reason: z.enum(['change', 'renewal']),
+    /** 变更, 延续 or 重新申请 */
+    reason: z.enum(['change', 'renewal', 'reapplication']),
     content: PermitContent,
     issuedOn: Day.optional(),
     note: z.string().trim().max(2000).optional(),
@@ -193,7 +193,7 @@ export const PermitView = z.object({
   updatedAt: z.date(),
 });
 
-const Problem = z.object({ code: z.string(), severity: z.enum(['error', 'warning']), path: z.string(), zh: z.string(), en: z.string() });
+export const Problem = z.object({ code: z.string(), severity: z.enum(['error', 'warning']), path: z.string(), zh: z.string(), en: z.string() });
 const NumberFinding = z.object({ code: z.string(), severity: z.enum(['warning', 'notice']), zh: z.string(), en: z.string() });
 export const ContentChange = z.object({ path: z.string(), kind: z.enum(['added', 'removed', 'changed']), before: z.unknown().optional(), after: z.unknown().optional() });
 

@@ -51,6 +51,16 @@ const ConfigSchema = z.object({
    * national platform's letters vary, so configurable.
    */
   PERMIT_NUMBER_LETTER: z.string().regex(/^[A-Z]$/).default('P'),
+  /**
+   * How the 条例's periods (3-day notice, 20/30/45-day decisions) are counted: the 条例 says only
+   * 日 and no source read settles it (permit-lifecycle.json rule day_counting), so configurable.
+   * working = working days on the national holiday calendar (行政许可法 Art.82's way).
+   */
+  CASE_DAY_COUNTING: z.enum(['working', 'calendar']).default('working'),
+  /** Working days before its due date that a case shows as near due in the officials' queue. */
+  CASE_NEAR_DUE_DAYS: z.coerce.number().int().min(0).max(30).default(3),
+  /** Largest file a case accepts, in MB (the upload limit of the server is 50 MB). */
+  CASE_ATTACHMENT_MAX_MB: z.coerce.number().int().min(1).max(50).default(20),
   /** Letter ending registration numbers (排污登记编号); uncertain in the sources, so configurable. */
   REGISTRATION_NUMBER_LETTER: z.string().regex(/^[A-Z]$/).default('W'),
 });

@@ -122,6 +122,10 @@ export function installErrorHandling(app: FastifyInstance) {
       req.log.warn({ err: { message: (err as Error).message, state } }, 'database refused a value');
       return sendProblem(req, reply, 400, 'INVALID_VALUE', { zh: '输入中有数据库无法保存的值（如非法字符或日期）', en: 'The input holds a value the database cannot store (e.g. an invalid character or date)' });
     }
+    // Backstop: two writers raced for the same unique slot and the later lost.
+    if (state === '23505') {
+      return sendProblem(req, reply, 409, 'CONFLICT', { zh: '记录已被他人同时创建或修改，请刷新后重试', en: 'Someone else created or changed this at the same time; reload and try again' });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 429) {
       return sendProblem(req, reply, 429, 'RATE_LIMITED', { zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' });

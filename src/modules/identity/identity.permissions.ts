@@ -12,6 +12,16 @@ export const PERMISSIONS = {
   // Experts and technical agencies will see the cases they are assigned to (issue 3 item 6), not every permit.
   'permits.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'monitoring', 'enterprise'],
   'permits.issue': ['admin', 'provincial', 'municipal_permit'],
+  // Cases: every party reads (scope narrows: jurisdiction, own entity, own assignments).
+  'cases.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'monitoring', 'enterprise', 'expert', 'agency'],
+  /** open an application or registration (the unit), or a cancellation request */
+  'cases.apply': ['enterprise'],
+  /** accept, evaluate, decide: the permit department (city) and the provincial bureau */
+  'cases.decide': ['admin', 'provincial', 'municipal_permit'],
+  /** complete an evaluation assigned to them */
+  'cases.evaluate': ['admin', 'provincial', 'municipal_permit', 'expert', 'agency'],
+  /** the expert pool and the list of technical agencies */
+  'experts.manage': ['admin', 'provincial', 'municipal_permit'],
   'audit.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement'],
   'users.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -4,6 +4,6 @@ export { registerPermitCommands } from './permits.cli.ts';
 export { registerPermitRoutes } from './permits.routes.ts';
 export { checkPermitContent, diffPermitContent, PERMIT_VALIDITY_YEARS, type ContentChange, type ContentProblem } from './permit-content.ts';
 export { rowForIndustry } from './classification.ts';
-export { createPermitsService, type PermitsService } from './permits.service.ts';
+export { createPermitsService, type PermitsService, type Within } from './permits.service.ts';
 export { permit, permitVersion } from './permits.tables.ts';
 export { samplePermitContent } from './permit-content.sample.ts';

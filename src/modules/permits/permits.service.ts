@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { uuidv7 } from '../../platform/ids.ts';
 import { and, count, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db.ts';
+import type { UnitView } from '../../contracts/registry.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { sqlConstraint, sqlState, ValidationError } from '../../platform/errors.ts';
@@ -31,6 +32,15 @@ export interface PermitsDeps {
 }
 
 export type PermitsService = ReturnType<typeof createPermitsService>;
+
+/**
+ * Run inside a caller's transaction (a case's decision), with the site the caller already read
+ * (outside it: the embedded database has one connection, and the registry reads through it).
+ */
+export interface Within {
+  tx: Tx;
+  unit: UnitView;
+}
 type PermitRow = typeof permit.$inferSelect;
 
 /**
@@ -92,7 +102,9 @@ export function createPermitsService(deps: PermitsDeps) {
 
   /** The site the permit is for, as the caller may see it; a closed site gets no permit. */
   async function openUnit(actor: Actor, unitId: string) {
-    const unit = await registry.getUnit(actor, unitId);
+    return activeUnit(await registry.getUnit(actor, unitId));
+  }
+  function activeUnit(unit: UnitView) {
     if (unit.status !== 'active') throw new PermitNotApplicableError('closed');
     return unit;
   }
@@ -145,10 +157,10 @@ export function createPermitsService(deps: PermitsDeps) {
      * Issue a permit for a site (version 1), or record one the national platform issued
      * (`permitNumber` given: accepted as written, doubtful parts reported, never refused).
      */
-    async issuePermit(actor: Actor, input: PermitIssueInput) {
+    async issuePermit(actor: Actor, input: PermitIssueInput, within?: Within) {
       const warnings = contentErrors(input.content);
       if (input.content.managementCategory === 'registration') throw new PermitNotApplicableError('registration');
-      const unit = await openUnit(actor, input.unitId);
+      const unit = within ? activeUnit(within.unit) : await openUnit(actor, input.unitId);
       if (unit.managementCategory === 'registration') throw new PermitNotApplicableError('registration');
       let numberFindings: PermitNumberFinding[] = [];
       let permitNumber: string;
@@ -176,8 +188,10 @@ export function createPermitsService(deps: PermitsDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      const created = await db
-        .transaction(async (tx) => {
+      const write = async (tx: Tx) => {
+          // Checked here too, so a caller's transaction (a case's approval) gets the typed error.
+          const [held] = await tx.select({ n: permit.permitNumber }).from(permit).where(and(eq(permit.unitId, unit.id), eq(permit.status, 'valid')));
+          if (held) throw new PermitExistsError(held.n);
           await tx.insert(permit).values(row);
           const contentSha256 = await insertVersion(tx, actor, row, 1, input.permitNumber ? 'import' : 'issue', permitNumber, issuedOn, input.content, input.note);
           await recordAudit(tx, clock, actor, {
@@ -188,7 +202,10 @@ export function createPermitsService(deps: PermitsDeps) {
             after: { permitNumber, unitId: unit.id, version: 1, issuedOn, validFrom: row.validFrom, validTo: row.validTo, managementCategory: row.managementCategory, contentSha256, note: input.note ?? null },
           });
           return row;
-        })
+        };
+      if (within) return { permit: view(await write(within.tx)), warnings, numberFindings };
+      const created = await db
+        .transaction(write)
         .catch(async (err) => {
           if (sqlState(err) !== '23505') throw err;
           if (sqlConstraint(err) === 'permit_valid_number_uq') throw new PermitNumberTakenError(permitNumber);
@@ -203,13 +220,13 @@ export function createPermitsService(deps: PermitsDeps) {
      * A change (变更) or a renewal (延续): a new version, made current. `expectedVersion` is
      * the version the caller saw; another official's version in between is a conflict.
      */
-    async changePermit(actor: Actor, id: string, input: PermitChangeInput) {
+    async changePermit(actor: Actor, id: string, input: PermitChangeInput, within?: Within) {
       const warnings = contentErrors(input.content);
       if (input.content.managementCategory === 'registration') throw new PermitNotApplicableError('registration');
       // The site is read first, outside the transaction: the registry reads through its own
       // connection, and the embedded database has only one.
-      const unit = await openUnit(actor, (await findPermit(db, actor, id)).unitId);
-      return db.transaction(async (tx) => {
+      const unit = within ? activeUnit(within.unit) : await openUnit(actor, (await findPermit(db, actor, id)).unitId);
+      const write = async (tx: Tx) => {
         const before = await findPermit(tx, actor, id, true);
         if (before.status !== 'valid') throw new PermitNotApplicableError('not-valid');
         if (before.currentVersion !== input.expectedVersion) throw new PermitConcurrentUpdateError(before.currentVersion);
@@ -217,6 +234,8 @@ export function createPermitsService(deps: PermitsDeps) {
         // keeps the period (moving it would be a renewal without its rules).
         if (input.reason === 'renewal' && !(input.content.validFrom > before.validTo)) throw new PermitNotApplicableError('renewal-dates');
         if (input.reason === 'change' && (input.content.validFrom !== before.validFrom || input.content.validTo !== before.validTo)) throw new PermitNotApplicableError('change-dates');
+        // A re-application (重新申请) is granted anew: a new period, not starting before the old one.
+        if (input.reason === 'reapplication' && input.content.validFrom < before.validFrom) throw new PermitNotApplicableError('renewal-dates');
         // The number stays. (It changes between versions when the holder's credit code
         // changes, which the change-of-holder procedure will record; the registry keeps credit
         // codes fixed today.)
@@ -234,7 +253,7 @@ export function createPermitsService(deps: PermitsDeps) {
           .returning();
         const changes = diffPermitContent(previous.content as PermitContent, input.content);
         await recordAudit(tx, clock, actor, {
-          action: input.reason === 'renewal' ? 'permit.renew' : 'permit.change',
+          action: { renewal: 'permit.renew', change: 'permit.change', reapplication: 'permit.reissue' }[input.reason],
           entityType: 'permit',
           entityId: id,
           regionCode: unit.regionCode,
@@ -242,7 +261,25 @@ export function createPermitsService(deps: PermitsDeps) {
           after: { version: versionNo, permitNumber, validFrom: after.validFrom, validTo: after.validTo, contentSha256, changed: changes.slice(0, 200).map((c) => c.path), changes: changes.length },
         });
         return { permit: view(after), warnings, changes };
-      });
+      };
+      return within ? write(within.tx) : db.transaction(write);
+    },
+
+    /**
+     * End a valid permit: 注销 (cancelled), 撤销 (revoked) or 吊销 (penalty_revoked), inside the
+     * caller's transaction (the case deciding it). An ended permit can no longer be changed or renewed.
+     */
+    async endPermit(tx: Tx, actor: Actor, id: string, status: 'cancelled' | 'revoked' | 'penalty_revoked', reason: string) {
+      const before = await findPermit(tx, actor, id, true);
+      if (before.status !== 'valid') throw new PermitNotApplicableError('not-valid');
+      const [after] = await tx.update(permit).set({ status, updatedAt: clock.now() }).where(and(eq(permit.id, id), eq(permit.status, 'valid'))).returning();
+      await recordAudit(tx, clock, actor, { action: `permit.${status}`, entityType: 'permit', entityId: id, regionCode: before.regionCode, before: { status: 'valid' }, after: { status, reason } });
+      return view(after);
+    },
+
+    /** A permit as the caller may see it, without content (for other modules' checks). */
+    async findPermit(actor: Actor, id: string) {
+      return view(await findPermit(db, actor, id));
     },
 
     async getPermit(actor: Actor, id: string) {

@@ -53,7 +53,7 @@ export const permitVersion = pgTable(
       .references(() => permit.id),
     regionCode: text('region_code').notNull(),
     versionNo: integer('version_no').notNull(),
-    /** issue | change | renewal | import */
+    /** issue | change | renewal | reapplication | import */
     reason: text('reason').notNull(),
     permitNumber: text('permit_number').notNull(),
     issuedOn: date('issued_on').notNull(),

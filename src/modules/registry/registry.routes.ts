@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { readUpload } from '../../platform/multipart.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
@@ -157,14 +158,7 @@ export function registerRegistryRoutes(app: FastifyInstance, deps: { registry: R
     },
     async (req, reply) => {
       const actor = requirePermission(req, 'registry.import');
-      if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, { zh: '请以 multipart/form-data 上传文件', en: 'Upload the file as multipart/form-data' });
-      let file: { data: Buffer; filename: string } | undefined;
-      const fields: Record<string, string> = {};
-      for await (const part of req.parts()) {
-        if (part.type === 'file') file = { data: await part.toBuffer(), filename: part.filename };
-        else fields[part.fieldname] = String(part.value);
-      }
-      if (!file) throw new ValidationError({ zh: '请选择要导入的文件', en: 'No file was uploaded' });
+      const { file, fields } = await readUpload(req);
       const mode = ImportMode.safeParse(fields.mode ?? 'dry-run');
       if (!mode.success) throw new ValidationError({ zh: 'mode 须为 dry-run、all-or-nothing 或 good-only', en: 'mode must be dry-run, all-or-nothing or good-only' });
       const job: ImportJob = { id: randomUUID(), ownerId: actor.userId, status: 'running', phase: 'parse', processed: 0, total: 0, result: null, error: null };

@@ -429,8 +429,9 @@ export function createRegistryService(deps: RegistryDeps) {
      * 排污登记: number = credit code + 3-digit site sequence + letter (REGULATIONS.md §2.1; the
      * letter is uncertain, so configurable). Valid for five years.
      */
-    async createRegistration(actor: Actor, input: { unitId: string; registeredOn?: string; dischargeDestination?: string | null; standards?: string | null; controlMeasures?: string | null }) {
-      return db.transaction(async (tx) => {
+    async createRegistration(actor: Actor, input: { unitId: string; registeredOn?: string; dischargeDestination?: string | null; standards?: string | null; controlMeasures?: string | null }, within?: Tx) {
+      // `within`: the caller's transaction (a registration case recording it).
+      const run = async (tx: Tx) => {
         const unit = await repo.getUnitRow(tx, actor, input.unitId);
         if (!unit) throw new UnitNotFoundError();
         if (unit.status !== 'active') throw new RegistrationNotApplicableError('closed');
@@ -465,7 +466,8 @@ export function createRegistryService(deps: RegistryDeps) {
         }
         await recordAudit(tx, clock, actor, { action: 'registration.create', entityType: 'unit', entityId: unit.id, regionCode: unit.regionCode, after: { registrationId: row.id, registrationNumber, registeredOn, validUntil: row.validUntil } });
         return { ...row, cancelledAt: null };
-      });
+      };
+      return within ? run(within) : db.transaction(run);
     },
 
     async cancelRegistration(actor: Actor, registrationId: string) {
