@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { chinaWorkCalendar } from './platform/work-calendar.ts';
 import { analysePermitNumber, registerPermitCommands } from './modules/permits/index.ts';
+import { registerCaseCommands } from './modules/cases/index.ts';
 import cliProgress from 'cli-progress';
 import { eq } from 'drizzle-orm';
 import { loadConfig, ConfigError } from './platform/config.ts';
@@ -162,6 +163,9 @@ export function buildCli(ctx: CliContext): Command {
     });
 
   registerPermitCommands(permits, ctx);
+
+  const cases = program.command('cases').description('Permit procedures (许可办件) / 办件');
+  registerCaseCommands(cases, ctx, (fn) => ctx.withDatabase((database, config, clock) => fn(createServices(database, config, clock).cases, actor())));
 
   const calendar = program.command('calendar').description("China's working-day calendar and legal time limits / 工作日历与法定期限");
   calendar

@@ -18,7 +18,15 @@ export function createServices(database: Database, config: Config, clock: Clock,
   });
   const reference = createReferenceService({ db });
   const unitSearch = config.SEARCH_INDEX ? createUnitSearch(database, log) : undefined;
-  const registry = createRegistryService({ db, clock, reference, registrationLetter: config.REGISTRATION_NUMBER_LETTER, search: unitSearch, rowCacheSize: config.UNIT_ROW_CACHE });
+  const registry = createRegistryService({
+    db,
+    clock,
+    reference,
+    registrationLetter: config.REGISTRATION_NUMBER_LETTER,
+    search: unitSearch,
+    rowCacheSize: config.UNIT_ROW_CACHE,
+    onListenerError: (err) => log(`after closing a unit: ${(err as Error).message}`),
+  });
   const permits = createPermitsService({ db, clock, registry, permitNumberLetter: config.PERMIT_NUMBER_LETTER });
   const cases = createCasesService({
     db,
@@ -31,6 +39,8 @@ export function createServices(database: Database, config: Config, clock: Clock,
     nearDays: config.CASE_NEAR_DUE_DAYS,
     attachmentMaxBytes: config.CASE_ATTACHMENT_MAX_MB * 1024 * 1024,
   });
+  // A closed site's valid permit gets its cancellation case (issue 3 item 9).
+  registry.onUnitClosed((actor, unit) => cases.openCancellationForClosedUnit(unit.id, actor.displayName));
   return { identity, reference, registry, unitSearch, permits, cases };
 }
 export type Services = ReturnType<typeof createServices>;

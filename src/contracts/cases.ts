@@ -331,3 +331,15 @@ export const OnSiteRatio = z.object({
   ),
   total: z.object({ decided: z.number().int(), withOnSite: z.number().int(), ratio: z.number().nullable() }),
 });
+
+const Label = z.object({ zh: z.string(), en: z.string() });
+export const TemplateSummary = z.object({
+  id: z.string(),
+  name: Label,
+  industryCodes: z.array(z.string()),
+  managementCategory: z.enum(['key', 'simplified']),
+  note: Label,
+  permittedFactors: z.array(z.string()),
+  /** limits the reference tables could not fill (left for the applicant) */
+  limitsMissing: z.number().int(),
+});

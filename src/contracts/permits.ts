@@ -115,6 +115,7 @@ export const Outlet = z
 
 /** 许可排放量 control factors. */
 export const ControlFactor = z.enum(['SO2', 'NOx', 'particulate', 'VOCs', 'COD', 'NH3-N', 'TN', 'TP', 'heavy-metals']);
+export type ControlFactor = z.infer<typeof ControlFactor>;
 
 export const PermitContent = z
   .object({

@@ -75,7 +75,7 @@ export class CaseDeemedAcceptedError extends AppError {
 }
 
 export class CaseNotApplicableError extends AppError {
-  constructor(reason: 'category' | 'registration-category' | 'permit-required' | 'permit-mismatch' | 'permit-ended' | 'permit-expired' | 'has-permit' | 'closed' | 'grounds' | 'content' | 'review-date' | 'evaluation' | 'not-application') {
+  constructor(reason: 'category' | 'registration-category' | 'permit-required' | 'permit-mismatch' | 'permit-ended' | 'permit-expired' | 'has-permit' | 'closed' | 'grounds' | 'content' | 'review-date' | 'evaluation' | 'not-application' | 'coordinates' | 'template') {
     const m = {
       category: { zh: '登记管理的单位填报排污登记，不申请排污许可证', en: 'Units under registration management file a registration, not a permit application' },
       'registration-category': { zh: '重点或简化管理的单位应申请排污许可证，不填排污登记', en: 'Key and simplified units apply for a permit, not a registration' },
@@ -90,6 +90,8 @@ export class CaseNotApplicableError extends AppError {
       'review-date': { zh: '现场审核日期不能早于收到申请之日，也不能晚于今天', en: 'The on-site review date cannot be before the application was received or after today' },
       evaluation: { zh: '指派技术评估须指定一家技术机构或一组专家（二者取一）', en: 'Assign the evaluation to one agency or to a group of experts (one of the two)' },
       'not-application': { zh: '此操作只适用于许可申请', en: 'This applies to permit applications only' },
+      coordinates: { zh: '该生产经营场所在名录中没有经纬度，请先补充后再使用模板', en: 'The site has no coordinates in the registry; add them before starting from a template' },
+      template: { zh: '没有这个填报模板', en: 'No such template' },
     }[reason];
     super('CASE_NOT_APPLICABLE', 409, m, { reason });
   }

@@ -6,6 +6,7 @@ import { buildTestApp, login } from '../../../test/helpers.ts';
 import { makeCreditCode } from '../registry/index.ts';
 import { verifyAuditTrail } from '../audit/index.ts';
 import { samplePermitContent } from '../permits/index.ts';
+import { cliActor } from '../../platform/actor.ts';
 
 let t: Awaited<ReturnType<typeof buildTestApp>>;
 let hz: Record<string, string>; // Hangzhou permit department
@@ -90,7 +91,7 @@ describe('a first application from draft to permit', () => {
     const unit = await newUnit(hz);
     const agency = (await post(hz, '/api/agencies', { name: '杭州环科技术咨询有限公司', creditCode: makeCreditCode('91330100MA2000001'), regionCode: '330100' })).json();
 
-    const opened = await post(unit.headers, '/api/cases', { kind: 'first', unitId: unit.id, preparedByAgencyId: agency.id, templateId: 'boiler' });
+    const opened = await post(unit.headers, '/api/cases', { kind: 'first', unitId: unit.id, preparedByAgencyId: agency.id });
     expect(opened.statusCode, opened.body).toBe(201);
     const c = opened.json();
     expect(c).toMatchObject({ kind: 'first', state: 'draft', version: 1, due: { date: null } });
@@ -365,5 +366,42 @@ describe('changes, renewals and the authority cases', () => {
     expect(recorded.statusCode, recorded.body).toBe(200);
     const events = (await get(hz, `/api/cases/${c.id}`)).json().events;
     expect(events.at(-1).data.registrationNumber).toBe(`${unit.creditCode}001W`);
+  });
+
+  it('closing a site opens the cancellation of its permit; deciding it cancels the permit', async () => {
+    await at('2026-03-02T02:00:00Z');
+    const unit = await newUnit(hz);
+    const p = await issued(unit);
+    const u = (await get(hz, `/api/registry/units/${unit.id}`)).json();
+    const closed = await post(hz, `/api/registry/units/${unit.id}/close`, { reason: '企业搬迁关停', version: u.version });
+    expect(closed.statusCode, closed.body).toBe(200);
+    const queue = (await get(hz, `/api/cases?unitId=${unit.id}`)).json().items;
+    expect(queue).toHaveLength(1);
+    expect(queue[0]).toMatchObject({ kind: 'cancellation', state: 'opened', permitId: p.id });
+    expect(queue[0].grounds).toContain('企业搬迁关停');
+    // a second sweep finds nothing more to open
+    expect(await t.services.cases.openCancellationsForClosedUnits(cliActor('test'))).toMatchObject({ closedWithPermit: 1, opened: [] });
+    expect((await act(hz, queue[0].id, { action: 'decide', expectedVersion: 1, reason: '生产经营场所已关闭，注销' })).statusCode).toBe(200);
+    expect((await get(hz, `/api/permits/${p.id}`)).json().status).toBe('cancelled');
+    expect(await t.services.cases.openCancellationsForClosedUnits(cliActor('test'))).toMatchObject({ closedWithPermit: 0 });
+  });
+
+  it('an application starts from a typical-industry template filled for the site', async () => {
+    await at('2026-03-02T02:00:00Z');
+    const unit = await newUnit(hz);
+    const templates = (await get(unit.headers, '/api/cases/templates')).json().items;
+    expect(templates.map((x: { id: string }) => x.id)).toContain('thermal_power');
+    // the site has no coordinates yet: the template cannot place its outlets
+    const refused = await post(unit.headers, '/api/cases', { kind: 'first', unitId: unit.id, templateId: 'thermal_power' });
+    expect(refused.json()).toMatchObject({ code: 'CASE_NOT_APPLICABLE', details: { reason: 'coordinates' } });
+    const u = (await get(hz, `/api/registry/units/${unit.id}`)).json();
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/registry/units/${unit.id}`, headers: hz, payload: { version: u.version, longitude: 120.15, latitude: 30.28 } })).statusCode).toBe(200);
+    const c = await post(unit.headers, '/api/cases', { kind: 'first', unitId: unit.id, templateId: 'thermal_power' });
+    expect(c.statusCode, c.body).toBe(201);
+    const detail = (await get(unit.headers, `/api/cases/${c.json().id}`)).json();
+    expect(detail.content.outlets[0]).toMatchObject({ code: 'DA001', longitude: 120.15, latitude: 30.28 });
+    expect(detail.content.outlets[0].pollutants[1]).toMatchObject({ pollutantCode: 'a21026', standard: 'GB 13223-2011', limit: { direction: 'max', value: 100, unit: 'mg/m3' }, referenceO2: 6 });
+    expect((await get(unit.headers, `/api/cases/templates/cement/content?unitId=${unit.id}`)).json().outlets).toHaveLength(3);
+    expect((await get(unit.headers, `/api/cases/templates/nope/content?unitId=${unit.id}`)).statusCode).toBe(409);
   });
 });

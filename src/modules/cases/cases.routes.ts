@@ -20,8 +20,10 @@ import {
   OnSiteRatio,
   OnSiteRatioQuery,
   OnSiteReviewInput,
+  TemplateSummary,
 } from '../../contracts/cases.ts';
-import { Problem } from '../../contracts/permits.ts';
+import { PermitContent, Problem } from '../../contracts/permits.ts';
+import { listTemplates } from './cases.templates.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { readUpload } from '../../platform/multipart.ts';
 import { requirePermission } from '../identity/index.ts';
@@ -55,6 +57,15 @@ export function registerCaseRoutes(app: FastifyInstance, deps: { cases: CasesSer
     '/api/cases/on-site-ratio',
     { schema: { tags, summary: 'On-site review ratio per city against the target / 现场审核比例', querystring: OnSiteRatioQuery, response: { 200: OnSiteRatio } } },
     async (req) => cases.onSiteRatio(requirePermission(req, 'cases.decide'), req.query),
+  );
+  r.get('/api/cases/templates', { schema: { tags, summary: 'Typical-industry application templates / 典型行业填报模板', response: { 200: z.object({ items: z.array(TemplateSummary) }) } } }, async (req) => {
+    requirePermission(req, 'cases.read');
+    return { items: listTemplates() };
+  });
+  r.get(
+    '/api/cases/templates/:templateId/content',
+    { schema: { tags, summary: 'A template filled for a site / 按模板生成申请内容', params: z.object({ templateId: z.string().regex(/^[a-z_]{1,40}$/) }), querystring: z.object({ unitId: z.uuid() }).strict(), response: { 200: PermitContent } } },
+    async (req) => cases.templateFor(requirePermission(req, 'cases.read'), req.params.templateId, req.query.unitId),
   );
   r.get('/api/cases/:id', { schema: { tags, summary: 'A case with its history / 办件详情', params: IdParams, response: { 200: CaseDetail } } }, async (req) => {
     return cases.getCase(requirePermission(req, 'cases.read'), req.params.id);

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Db, Tx } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
-import { inJurisdiction } from '../../platform/actor.ts';
+import { cliActor, inJurisdiction } from '../../platform/actor.ts';
 import { uuidv7 } from '../../platform/ids.ts';
 import { sqlConstraint, sqlState, ValidationError } from '../../platform/errors.ts';
 import { chinaDate, civilDate, dayNumber, periodEnd, type DayCount, type WorkCalendar } from '../../platform/work-calendar.ts';
 import { recordAudit, canonicalJson } from '../audit/index.ts';
 import { can } from '../identity/index.ts';
-import { escapeLike, registryUnit, type RegistryService } from '../registry/index.ts';
+import { escapeLike, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
 import { checkPermitContent, permit, PERMIT_VALIDITY_YEARS, type PermitsService } from '../permits/index.ts';
 import type { ReferenceService } from '../reference/index.ts';
 import type { UnitView } from '../../contracts/registry.ts';
@@ -31,6 +31,7 @@ import type {
 import { caseAttachment, caseEvaluation, caseOnSiteReview, expert, permitCase, permitCaseEvent, technicalAgency } from './cases.tables.ts';
 import { allowedActions, caseDue, ENDED_STATES, familyOf, initialState, lifecycleRules, openers, partyMayTake, requiredMaterials, transitionFor } from './cases.workflow.ts';
 import { MATERIAL_LABELS } from './cases.labels.ts';
+import { templateContent } from './cases.templates.ts';
 import {
   AgencyConflictError,
   AgencyExistsError,
@@ -432,6 +433,13 @@ export function createCasesService(deps: CasesDeps) {
     return view({ ...found, c: result });
   }
 
+  function fromTemplate(templateId: string, unit: UnitView) {
+    if (unit.longitude === null || unit.latitude === null) throw new CaseNotApplicableError('coordinates');
+    const content = templateContent(templateId, unit, clock.now());
+    if (!content) throw new CaseNotApplicableError('template');
+    return content;
+  }
+
   function checkPermitStillOpen(kind: CaseKind, p: { status: string; validTo: string }, on: string) {
     if (p.status !== 'valid') throw new CaseNotApplicableError('permit-ended');
     if ((kind === 'change' || kind === 'renewal') && p.validTo < on) throw new CaseNotApplicableError('permit-expired');
@@ -457,86 +465,129 @@ export function createCasesService(deps: CasesDeps) {
     return { permitId: out.permit.id, data: { permitNumber: out.permit.permitNumber, version: out.permit.currentVersion, validFrom, validTo, changes: out.changes.length } };
   }
 
+  /** 新建办件: an application or registration (as a draft), or an authority's case. */
+  async function openCase(actor: Actor, input: CaseCreateInput) {
+    const unit = await deps.registry.getUnit(actor, input.unitId);
+    const family = familyOf(input.kind);
+    const asParty: CaseParty | null = actor.role === 'enterprise' ? 'applicant' : can(actor.role, 'cases.decide') ? 'official' : null;
+    if (!asParty || !openers(input.kind).includes(asParty)) throw new CasePartyError('submit', openers(input.kind)[0]);
+    const on = today();
+    let p: Awaited<ReturnType<PermitsService['findPermit']>> | undefined;
+    if (input.kind === 'first' || input.kind === 'registration') {
+      if (input.permitId) throw new ValidationError({ zh: '首次申请和排污登记不指向已有许可证', en: 'A first application or registration names no existing permit' });
+    } else {
+      if (!input.permitId) throw new CaseNotApplicableError('permit-required');
+      p = await deps.permits.findPermit(actor, input.permitId);
+      if (p.unitId !== unit.id) throw new CaseNotApplicableError('permit-mismatch');
+      if (p.status !== 'valid') throw new CaseNotApplicableError('permit-ended');
+      if (input.kind === 'change' || input.kind === 'renewal') checkPermitStillOpen(input.kind, p, on);
+    }
+    if (family === 'application' || family === 'registration') {
+      if (unit.status !== 'active') throw new CaseNotApplicableError('closed');
+      if (family === 'application' && unit.managementCategory === 'registration') throw new CaseNotApplicableError('category');
+      if (family === 'registration' && unit.managementCategory !== 'registration') throw new CaseNotApplicableError('registration-category');
+    }
+    if (input.kind === 'first') {
+      const [held] = await db.select({ n: permit.permitNumber }).from(permit).where(and(eq(permit.unitId, unit.id), eq(permit.status, 'valid')));
+      if (held) throw new CaseNotApplicableError('has-permit');
+    }
+    if (family === 'authority' && !input.grounds) throw new CaseNotApplicableError('grounds');
+    if (family !== 'application' && input.content) throw new ValidationError({ zh: '只有许可申请填写许可事项', en: 'Only permit applications carry permit content' });
+    if (input.preparedByAgencyId) {
+      const [a] = await db.select({ id: technicalAgency.id }).from(technicalAgency).where(eq(technicalAgency.id, input.preparedByAgencyId));
+      if (!a) throw new AgencyNotFoundError();
+    }
+    const now = clock.now();
+    let content = input.content ?? null;
+    if (input.templateId && !content && family === 'application') content = fromTemplate(input.templateId, unit);
+    const id = uuidv7();
+    const state = initialState(input.kind);
+    const category = content?.managementCategory ?? p?.managementCategory ?? unit.managementCategory;
+    return db
+      .transaction(async (tx) => {
+        const seq = (await tx.execute(sql`select nextval('permit_case_number_seq') as n`)) as unknown as { rows: { n: string }[] };
+        const caseNumber = `${unit.regionCode}-${on.slice(0, 4)}-${String(seq.rows[0].n).padStart(7, '0')}`;
+        const row: CaseRow = {
+          id,
+          caseNumber,
+          kind: input.kind,
+          state,
+          unitId: unit.id,
+          entityId: unit.entityId,
+          regionCode: unit.regionCode,
+          permitId: p?.id ?? null,
+          managementCategory: category,
+          content,
+          templateId: input.templateId ?? null,
+          preparedByAgencyId: input.preparedByAgencyId ?? null,
+          grounds: input.grounds ?? null,
+          supplementItems: [],
+          receivedOn: family === 'authority' ? on : null,
+          acceptedOn: null,
+          decidedOn: null,
+          onSite: false,
+          dueDate: null,
+          deemedDueDate: null,
+          decisionReason: null,
+          resultPermitId: null,
+          resultRegistrationId: null,
+          version: 1,
+          createdBy: actor.username,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await tx.insert(permitCase).values(row);
+        await appendEvent(tx, actor, row, 1, { action: 'open', from: null, to: state, party: asParty, reason: input.grounds ?? null, data: p ? { permitNumber: p.permitNumber } : null });
+        await recordAudit(tx, clock, actor, { action: 'case.open', entityType: 'permit_case', entityId: id, regionCode: row.regionCode, after: { caseNumber, kind: input.kind, state, unitId: unit.id, permitId: row.permitId, grounds: row.grounds } });
+        return row;
+      })
+      .then((row) => view({ c: row, unitName: unit.name, unitCategory: unit.managementCategory, permitValidTo: p?.validTo ?? null }))
+      .catch((err) => {
+        if (sqlState(err) === '23505' && sqlConstraint(err) === 'permit_case_open_uq') throw new CaseAlreadyOpenError(input.kind);
+        throw err;
+      });
+  }
+
+  /**
+   * 关闭单位 → 注销 (行政许可法 Art.70): a closed site that still holds a valid permit gets a
+   * cancellation case, opened by the platform, unless one is already open. Null when nothing to open.
+   */
+  async function openCancellationForClosedUnit(unitId: string, closedBy: string) {
+    const [row] = await db
+      .select({ permitId: permit.id, reason: registryUnit.closeReason, status: registryUnit.status })
+      .from(permit)
+      .innerJoin(registryUnit, eq(registryUnit.id, permit.unitId))
+      .where(and(eq(permit.unitId, unitId), eq(permit.status, 'valid')));
+    if (!row || row.status !== 'closed') return null;
+    const [open] = await db
+      .select({ id: permitCase.id })
+      .from(permitCase)
+      .where(and(eq(permitCase.unitId, unitId), eq(permitCase.kind, 'cancellation'), notInArray(permitCase.state, [...ENDED_STATES])));
+    if (open) return null;
+    const grounds = `生产经营场所已关闭（${closedBy}${row.reason ? `：${row.reason}` : ''}），排污许可证应依《行政许可法》第七十条办理注销`;
+    return openCase(cliActor('auto-cancellation'), { kind: 'cancellation', unitId, permitId: row.permitId, grounds }).catch((err) => {
+      if (err instanceof CaseAlreadyOpenError) return null; // opened meanwhile by someone else
+      throw err;
+    });
+  }
+
   return {
-    /** 新建办件: an application or registration (as a draft), or an authority's case. */
-    async openCase(actor: Actor, input: CaseCreateInput) {
-      const unit = await deps.registry.getUnit(actor, input.unitId);
-      const family = familyOf(input.kind);
-      const asParty: CaseParty | null = actor.role === 'enterprise' ? 'applicant' : can(actor.role, 'cases.decide') ? 'official' : null;
-      if (!asParty || !openers(input.kind).includes(asParty)) throw new CasePartyError('submit', openers(input.kind)[0]);
-      const on = today();
-      let p: Awaited<ReturnType<PermitsService['findPermit']>> | undefined;
-      if (input.kind === 'first' || input.kind === 'registration') {
-        if (input.permitId) throw new ValidationError({ zh: '首次申请和排污登记不指向已有许可证', en: 'A first application or registration names no existing permit' });
-      } else {
-        if (!input.permitId) throw new CaseNotApplicableError('permit-required');
-        p = await deps.permits.findPermit(actor, input.permitId);
-        if (p.unitId !== unit.id) throw new CaseNotApplicableError('permit-mismatch');
-        if (p.status !== 'valid') throw new CaseNotApplicableError('permit-ended');
-        if (input.kind === 'change' || input.kind === 'renewal') checkPermitStillOpen(input.kind, p, on);
+    openCase,
+    openCancellationForClosedUnit,
+
+    /** Every closed site in the caller's jurisdiction still holding a valid permit gets its cancellation case. */
+    async openCancellationsForClosedUnits(actor: Actor) {
+      const rows = await db
+        .select({ unitId: registryUnit.id })
+        .from(registryUnit)
+        .innerJoin(permit, and(eq(permit.unitId, registryUnit.id), eq(permit.status, 'valid')))
+        .where(and(eq(registryUnit.status, 'closed'), unitScope(actor)));
+      const opened: string[] = [];
+      for (const r of rows) {
+        const c = await openCancellationForClosedUnit(r.unitId, actor.displayName);
+        if (c) opened.push(c.id);
       }
-      if (family === 'application' || family === 'registration') {
-        if (unit.status !== 'active') throw new CaseNotApplicableError('closed');
-        if (family === 'application' && unit.managementCategory === 'registration') throw new CaseNotApplicableError('category');
-        if (family === 'registration' && unit.managementCategory !== 'registration') throw new CaseNotApplicableError('registration-category');
-      }
-      if (input.kind === 'first') {
-        const [held] = await db.select({ n: permit.permitNumber }).from(permit).where(and(eq(permit.unitId, unit.id), eq(permit.status, 'valid')));
-        if (held) throw new CaseNotApplicableError('has-permit');
-      }
-      if (family === 'authority' && !input.grounds) throw new CaseNotApplicableError('grounds');
-      if (family !== 'application' && input.content) throw new ValidationError({ zh: '只有许可申请填写许可事项', en: 'Only permit applications carry permit content' });
-      if (input.preparedByAgencyId) {
-        const [a] = await db.select({ id: technicalAgency.id }).from(technicalAgency).where(eq(technicalAgency.id, input.preparedByAgencyId));
-        if (!a) throw new AgencyNotFoundError();
-      }
-      const now = clock.now();
-      const id = uuidv7();
-      const state = initialState(input.kind);
-      const category = input.content?.managementCategory ?? p?.managementCategory ?? unit.managementCategory;
-      return db
-        .transaction(async (tx) => {
-          const seq = (await tx.execute(sql`select nextval('permit_case_number_seq') as n`)) as unknown as { rows: { n: string }[] };
-          const caseNumber = `${unit.regionCode}-${on.slice(0, 4)}-${String(seq.rows[0].n).padStart(7, '0')}`;
-          const row: CaseRow = {
-            id,
-            caseNumber,
-            kind: input.kind,
-            state,
-            unitId: unit.id,
-            entityId: unit.entityId,
-            regionCode: unit.regionCode,
-            permitId: p?.id ?? null,
-            managementCategory: category,
-            content: input.content ?? null,
-            templateId: input.templateId ?? null,
-            preparedByAgencyId: input.preparedByAgencyId ?? null,
-            grounds: input.grounds ?? null,
-            supplementItems: [],
-            receivedOn: family === 'authority' ? on : null,
-            acceptedOn: null,
-            decidedOn: null,
-            onSite: false,
-            dueDate: null,
-            deemedDueDate: null,
-            decisionReason: null,
-            resultPermitId: null,
-            resultRegistrationId: null,
-            version: 1,
-            createdBy: actor.username,
-            createdAt: now,
-            updatedAt: now,
-          };
-          await tx.insert(permitCase).values(row);
-          await appendEvent(tx, actor, row, 1, { action: 'open', from: null, to: state, party: asParty, reason: input.grounds ?? null, data: p ? { permitNumber: p.permitNumber } : null });
-          await recordAudit(tx, clock, actor, { action: 'case.open', entityType: 'permit_case', entityId: id, regionCode: row.regionCode, after: { caseNumber, kind: input.kind, state, unitId: unit.id, permitId: row.permitId, grounds: row.grounds } });
-          return row;
-        })
-        .then((row) => view({ c: row, unitName: unit.name, unitCategory: unit.managementCategory, permitValidTo: p?.validTo ?? null }))
-        .catch((err) => {
-          if (sqlState(err) === '23505' && sqlConstraint(err) === 'permit_case_open_uq') throw new CaseAlreadyOpenError(input.kind);
-          throw err;
-        });
+      return { closedWithPermit: rows.length, opened };
     },
 
     /** The applicant edits the content while the case is theirs to edit (draft, supplement). */
@@ -558,6 +609,11 @@ export function createCasesService(deps: CasesDeps) {
     },
 
     act,
+
+    /** A template's content for one of the caller's sites (the console fills the form with it). */
+    async templateFor(actor: Actor, templateId: string, unitId: string) {
+      return fromTemplate(templateId, await deps.registry.getUnit(actor, unitId));
+    },
 
     /** 现场审核: recorded during an application; for key management it lengthens the period (条例 Art.12). */
     async recordOnSiteReview(actor: Actor, id: string, expectedVersion: number, input: OnSiteReviewInput) {

@@ -48,6 +48,8 @@ export interface RegistryDeps {
   search?: UnitSearch;
   /** rows kept for pages the search answers (see unit-row-cache.ts); 0 or absent = none */
   rowCacheSize?: number;
+  /** where a failing onUnitClosed listener is reported */
+  onListenerError?: (err: unknown) => void;
 }
 
 export type RegistryService = ReturnType<typeof createRegistryService>;
@@ -69,6 +71,7 @@ function auditShape(u: Partial<repo.UnitRow>) {
 
 export function createRegistryService(deps: RegistryDeps) {
   const { db, clock, reference, search } = deps;
+  const closedListeners: ((actor: Actor, unit: UnitView) => Promise<unknown>)[] = [];
   const lookup = () => reference.lookup();
   /**
    * A listed row as kept between requests: the database row, and its view rendered with the
@@ -99,6 +102,39 @@ export function createRegistryService(deps: RegistryDeps) {
   }
 
   /** After a unit write commits: the search index rereads it before the caller answers. */
+  async function setStatus(actor: Actor, id: string, to: 'closed' | 'active', version: number, reason?: string) {
+    return afterCommit(await db.transaction(async (tx) => {
+
+        const before = await repo.getUnitRow(tx, actor, id);
+        if (!before) throw new UnitNotFoundError();
+        const from = to === 'closed' ? 'active' : 'closed';
+        if (before.status !== from) throw new UnitTransitionError(before.status, to);
+        const now = clock.now();
+        const updated = await tx
+          .update(registryUnit)
+          .set({
+            status: to,
+            searchTokens: unitSearchTokens({ ...before, status: to }),
+            closedAt: to === 'closed' ? now : null,
+            closeReason: to === 'closed' ? (reason ?? null) : null,
+            updatedAt: now,
+            version: sql`${registryUnit.version} + 1`,
+          })
+          .where(and(eq(registryUnit.id, id), eq(registryUnit.status, from), eq(registryUnit.version, version)))
+          .returning({ id: registryUnit.id });
+        if (updated.length === 0) throw new UnitConcurrentUpdateError();
+        await recordAudit(tx, clock, actor, {
+          action: to === 'closed' ? 'unit.close' : 'unit.reopen',
+          entityType: 'unit',
+          entityId: id,
+          regionCode: before.regionCode,
+          before: { status: from },
+          after: { status: to, ...(reason ? { reason } : {}) },
+        });
+        return view((await repo.getUnitRow(tx, actor, id))!);
+      }));
+  }
+
   async function afterCommit<T extends { id: string }>(unit: T): Promise<T> {
     await search?.refresh([unit.id]);
     return unit;
@@ -348,36 +384,21 @@ export function createRegistryService(deps: RegistryDeps) {
       }));
     },
 
+    /**
+     * Called after a site is closed and the close has committed (the cases module opens the
+     * cancellation of its permit). A failing listener is reported through `onListenerError`;
+     * the close stands either way.
+     */
+    onUnitClosed(listener: (actor: Actor, unit: UnitView) => Promise<unknown>) {
+      closedListeners.push(listener);
+    },
+
     async setUnitStatus(actor: Actor, id: string, to: 'closed' | 'active', version: number, reason?: string) {
-      return afterCommit(await db.transaction(async (tx) => {
-        const before = await repo.getUnitRow(tx, actor, id);
-        if (!before) throw new UnitNotFoundError();
-        const from = to === 'closed' ? 'active' : 'closed';
-        if (before.status !== from) throw new UnitTransitionError(before.status, to);
-        const now = clock.now();
-        const updated = await tx
-          .update(registryUnit)
-          .set({
-            status: to,
-            searchTokens: unitSearchTokens({ ...before, status: to }),
-            closedAt: to === 'closed' ? now : null,
-            closeReason: to === 'closed' ? (reason ?? null) : null,
-            updatedAt: now,
-            version: sql`${registryUnit.version} + 1`,
-          })
-          .where(and(eq(registryUnit.id, id), eq(registryUnit.status, from), eq(registryUnit.version, version)))
-          .returning({ id: registryUnit.id });
-        if (updated.length === 0) throw new UnitConcurrentUpdateError();
-        await recordAudit(tx, clock, actor, {
-          action: to === 'closed' ? 'unit.close' : 'unit.reopen',
-          entityType: 'unit',
-          entityId: id,
-          regionCode: before.regionCode,
-          before: { status: from },
-          after: { status: to, ...(reason ? { reason } : {}) },
-        });
-        return view((await repo.getUnitRow(tx, actor, id))!);
-      }));
+      const unit = await setStatus(actor, id, to, version, reason);
+      if (to === 'closed') {
+        for (const l of closedListeners) await l(actor, unit).catch((err) => deps.onListenerError?.(err));
+      }
+      return unit;
     },
 
     /**
