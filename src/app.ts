@@ -116,7 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   registerReferenceRoutes(app, { reference: services.reference });
   registerRegistryRoutes(app, { registry: services.registry, identity: services.identity, db: database.db, clock });
-  registerPermitRoutes(app, { permits: services.permits });
+  registerPermitRoutes(app, { permits: services.permits, clock, publicRatePerMinute: config.PUBLIC_RATE_PER_MINUTE });
   registerCaseRoutes(app, { cases: services.cases });
 
   const serveWeb = deps.serveWeb ?? existsSync(WEB_DIST);

@@ -27,7 +27,15 @@ export function createServices(database: Database, config: Config, clock: Clock,
     rowCacheSize: config.UNIT_ROW_CACHE,
     onListenerError: (err) => log(`after closing a unit: ${(err as Error).message}`),
   });
-  const permits = createPermitsService({ db, clock, registry, permitNumberLetter: config.PERMIT_NUMBER_LETTER });
+  const permits = createPermitsService({
+    db,
+    clock,
+    registry,
+    reference,
+    permitNumberLetter: config.PERMIT_NUMBER_LETTER,
+    pdfFont: { path: config.PDF_FONT, name: config.PDF_FONT.toLowerCase().endsWith('.ttc') ? config.PDF_FONT_NAME : undefined },
+    publicBaseUrl: (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, ''),
+  });
   const cases = createCasesService({
     db,
     clock,

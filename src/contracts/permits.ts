@@ -217,3 +217,24 @@ const VersionMeta = z.object({
 export const PermitVersionList = z.object({ items: z.array(VersionMeta) });
 export const PermitVersionView = VersionMeta.extend({ content: PermitContent });
 export const PermitComparison = z.object({ from: z.number().int(), to: z.number().int(), permitNumbers: z.object({ from: z.string(), to: z.string() }), changes: z.array(ContentChange) });
+
+/** 信息公开: what anyone may see of a permit, without login. */
+export const PublicPermit = z.object({
+  permitNumber: z.string(),
+  status: PermitStatus,
+  unitName: z.string(),
+  creditCode: z.string(),
+  address: z.string(),
+  regionCode: z.string(),
+  regionName: z.string().nullable(),
+  industryCode: z.string(),
+  industryName: z.string().nullable(),
+  managementCategory: ManagementCategory,
+  validFrom: z.string(),
+  validTo: z.string(),
+  issuedOn: z.string(),
+  authority: z.string(),
+  versionNo: z.number().int(),
+  contentSha256: z.string(),
+  content: PermitContent,
+});

@@ -61,6 +61,14 @@ const ConfigSchema = z.object({
   CASE_NEAR_DUE_DAYS: z.coerce.number().int().min(0).max(30).default(3),
   /** Largest file a case accepts, in MB (the upload limit of the server is 50 MB). */
   CASE_ATTACHMENT_MAX_MB: z.coerce.number().int().min(1).max(50).default(20),
+  /** Requests per client address per minute to the public (no-login) pages. */
+  PUBLIC_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** The CJK font embedded in permit PDFs (a .ttf, .otf or .ttc; Debian: fonts-wqy-microhei). */
+  PDF_FONT: z.string().min(1).default('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
+  /** The PostScript name of the face inside a .ttc collection (ignored for single fonts). */
+  PDF_FONT_NAME: z.string().min(1).default('WenQuanYiMicroHei'),
+  /** The address the public sees the platform at: QR codes on permits link to its public pages. Default http://HOST:PORT. */
+  PUBLIC_BASE_URL: z.string().url().optional(),
   /** Letter ending registration numbers (排污登记编号); uncertain in the sources, so configurable. */
   REGISTRATION_NUMBER_LETTER: z.string().regex(/^[A-Z]$/).default('W'),
 });

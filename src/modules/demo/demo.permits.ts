@@ -50,7 +50,8 @@ function wastewaterContent(base: PermitContent): PermitContent {
 export async function seedDemoPermits(database: Database, opts: { clock: Clock; max: number; seed?: number }) {
   const reference = createReferenceService({ db: database.db });
   const registry = createRegistryService({ db: database.db, clock: opts.clock, reference, registrationLetter: 'W' });
-  const permits = createPermitsService({ db: database.db, clock: opts.clock, registry, permitNumberLetter: 'P' });
+  // (seeding renders no PDF: no font, no public address)
+  const permits = createPermitsService({ db: database.db, clock: opts.clock, registry, reference, permitNumberLetter: 'P', pdfFont: { path: '' }, publicBaseUrl: '' });
   const actor = cliActor('demo-seed');
   const units = await database.db
     .select({ id: registryUnit.id, industry: registryUnit.industryCode, category: registryUnit.managementCategory, lng: registryUnit.longitude, lat: registryUnit.latitude })

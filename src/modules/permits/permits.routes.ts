@@ -14,8 +14,12 @@ import {
   PermitListQuery,
   PermitVersionList,
   PermitVersionView,
+  PublicPermit,
 } from '../../contracts/permits.ts';
 import { requirePermission } from '../identity/index.ts';
+import { AppError } from '../../platform/errors.ts';
+import { createRateLimiter } from '../../platform/rate-limit.ts';
+import type { Clock } from '../../platform/clock.ts';
 import { checkDeclaredCategory, classifyUnit } from './classification.ts';
 import type { PermitsService } from './permits.service.ts';
 
@@ -31,7 +35,7 @@ const VersionParams = IdParams.extend({ n: z.coerce.number().int().min(1) });
  * - POST /api/permits/:id/versions — 201 a change or renewal (a new version)
  * - GET /api/permits/:id/versions, /:id/versions/:n, /:id/compare?from=&to=
  */
-export function registerPermitRoutes(app: FastifyInstance, deps: { permits: PermitsService }) {
+export function registerPermitRoutes(app: FastifyInstance, deps: { permits: PermitsService; clock: Clock; publicRatePerMinute: number }) {
   const { permits } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['permits'];
@@ -47,6 +51,27 @@ export function registerPermitRoutes(app: FastifyInstance, deps: { permits: Perm
   });
   r.post('/api/permits/:id/versions', { schema: { tags, summary: 'Change or renew: a new version / 变更、延续', params: IdParams, body: PermitChangeInput, response: { 201: PermitChangeResult } } }, async (req, reply) => {
     return reply.status(201).send(await permits.changePermit(requirePermission(req, 'permits.issue'), req.params.id, req.body));
+  });
+  r.get('/api/permits/:id/pdf', { schema: { tags, summary: 'The permit copy (副本) as PDF / 下载排污许可证副本', params: IdParams } }, async (req, reply) => {
+    const { permitNumber, pdf } = await permits.permitPdf(requirePermission(req, 'permits.read'), req.params.id);
+    return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(`排污许可证副本-${permitNumber}.pdf`)}`).send(pdf);
+  });
+
+  // 信息公开: the public part of a permit, without login, rate-limited per client address.
+  const publicLimiter = createRateLimiter(deps.clock, deps.publicRatePerMinute, 60_000);
+  const limitPublic = (ip: string) => {
+    if (!publicLimiter.take(ip)) throw new AppError('RATE_LIMITED', 429, { zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' });
+  };
+  const NumberParams = z.object({ number: z.string().trim().regex(/^[0-9A-Za-z]{6,40}$/, 'a permit number / 许可证编号') });
+  r.get('/api/public/permits/:number', { schema: { tags: ['public'], summary: 'A permit\'s public information, without login / 排污许可证信息公开', params: NumberParams, response: { 200: PublicPermit } } }, async (req) => {
+    limitPublic(req.ip);
+    return permits.getPublicPermit(req.params.number.toUpperCase());
+  });
+  r.get('/api/public/permits/:number/pdf', { schema: { tags: ['public'], summary: 'A permit copy as PDF, without login / 公开的许可证副本', params: NumberParams } }, async (req, reply) => {
+    limitPublic(req.ip);
+    const number = req.params.number.toUpperCase();
+    const pdf = await permits.publicPermitPdf(number);
+    return reply.header('content-type', 'application/pdf').header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(`排污许可证副本-${number}.pdf`)}`).send(pdf);
   });
   r.get('/api/permits/:id/versions', { schema: { tags, summary: 'Versions of a permit / 版本', params: IdParams, response: { 200: PermitVersionList } } }, async (req) => {
     return permits.listVersions(requirePermission(req, 'permits.read'), req.params.id);

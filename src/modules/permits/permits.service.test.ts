@@ -209,3 +209,48 @@ describe('permits', () => {
     expect((await verifyAuditTrail(t.database.db)).ok).toBe(true);
   });
 });
+
+describe('the permit document and its public page', () => {
+  it('renders the copy as a PDF with the CJK font embedded, and serves the public part without login', async () => {
+    const unit = await newUnit(hz);
+    const { permit } = (await issue(hz, { unitId: unit.id, content: content(), issuedOn: '2026-02-27' })).json();
+    const started = Date.now();
+    const res = await t.app.inject({ url: `/api/permits/${permit.id}/pdf`, headers: hz });
+    const ms = Date.now() - started;
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['content-disposition']).toContain(encodeURIComponent(permit.permitNumber));
+    const pdf = res.rawPayload.toString('latin1');
+    expect(pdf.startsWith('%PDF-')).toBe(true);
+    expect(pdf).toMatch(/\/BaseFont \/[A-Z]{6}\+WenQuanYiMicroHei/); // the subset, embedded
+    expect(pdf).toMatch(/\/FontFile2/);
+    expect(pdf).toMatch(/\/Subtype \/Image/); // the QR code
+    expect(ms).toBeLessThan(10_000);
+    // another city's official may not download it
+    expect((await t.app.inject({ url: `/api/permits/${permit.id}/pdf`, headers: nb })).statusCode).toBe(404);
+
+    const pub = await t.app.inject({ url: `/api/public/permits/${permit.permitNumber}` });
+    expect(pub.statusCode, pub.body).toBe(200);
+    expect(pub.json()).toMatchObject({ permitNumber: permit.permitNumber, status: 'valid', creditCode: unit.creditCode, authority: '杭州市生态环境局', validTo: '2031-02-28', versionNo: 1 });
+    expect(pub.json().content.outlets[0].code).toBe('DA001');
+    expect((await t.app.inject({ url: `/api/public/permits/${permit.permitNumber}/pdf` })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/api/public/permits/91330106MA0000000X001P' })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: '/api/public/permits/<script>' })).statusCode).toBe(400);
+  });
+
+  it('says clearly when the CJK font is missing', async () => {
+    const other = await buildTestApp({ PDF_FONT: '/nonexistent/font.ttc' });
+    try {
+      await other.addUser('pdf-admin', 'admin', '');
+      const h = await login(other.app, 'pdf-admin');
+      const res = await other.app.inject({ method: 'POST', url: '/api/registry/units', headers: h, payload: { entity: { creditCode: makeCreditCode('91330106MA3999990'), name: '字体测试有限公司', regionCode: '330106' }, name: '字体测试有限公司一厂', regionCode: '330106', industryCode: '4411', managementCategory: 'key', address: '浙江省' } });
+      const p = (await other.app.inject({ method: 'POST', url: '/api/permits', headers: h, payload: { unitId: res.json().id, content: content(), issuedOn: '2026-02-27' } })).json().permit;
+      const pdf = await other.app.inject({ url: `/api/permits/${p.id}/pdf`, headers: h });
+      expect(pdf.statusCode).toBe(503);
+      expect(pdf.json()).toMatchObject({ code: 'PDF_FONT_MISSING' });
+    } finally {
+      await other.close();
+    }
+  });
+});
+

@@ -7,12 +7,14 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { sqlConstraint, sqlState, ValidationError } from '../../platform/errors.ts';
 import { canonicalJson, recordAudit } from '../audit/index.ts';
-import { escapeLike, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
+import { escapeLike, registryEntity, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
 import type { PermitChangeInput, PermitContent, PermitIssueInput, PermitListQuery } from '../../contracts/permits.ts';
 import { permit, permitVersion } from './permits.tables.ts';
 import { analysePermitNumber, formatPermitNumber, type PermitNumberFinding } from './permit-number.ts';
 import { checkPermitContent, diffPermitContent, type ContentProblem } from './permit-content.ts';
 import { chinaDate } from '../../platform/work-calendar.ts';
+import type { ReferenceService } from '../reference/index.ts';
+import { renderPermitPdf, type PdfFont } from './permit-document.ts';
 import {
   PermitConcurrentUpdateError,
   PermitContentError,
@@ -27,6 +29,10 @@ export interface PermitsDeps {
   db: Db;
   clock: Clock;
   registry: RegistryService;
+  reference: Pick<ReferenceService, 'listPollutants' | 'lookup'>;
+  pdfFont: PdfFont;
+  /** where the public pages are (QR codes on the PDF point there) */
+  publicBaseUrl: string;
   /** the letter ending numbers this platform issues (P in HJ 608-2017's example) */
   permitNumberLetter: string;
 }
@@ -152,7 +158,91 @@ export function createPermitsService(deps: PermitsDeps) {
     return { ...v, content: v.content as PermitContent };
   }
 
+  /** 发证机关: the ecology and environment bureau of the site's city (of the municipality for 直辖市). */
+  async function authorityOf(regionCode: string) {
+    const municipality = ['11', '12', '31', '50'].includes(regionCode.slice(0, 2));
+    const code = municipality ? `${regionCode.slice(0, 2)}0000` : `${regionCode.slice(0, 4)}00`;
+    const lookup = await deps.reference.lookup();
+    return `${lookup.regionName(code) ?? lookup.regionName(`${regionCode.slice(0, 2)}0000`) ?? ''}生态环境局`;
+  }
+
+  /** The public part of the permit a number names (the valid one, else the latest), or undefined. */
+  async function publicPermit(permitNumber: string) {
+    const [p] = await db
+      .select({ p: permit, unit: registryUnit, creditCode: registryEntity.creditCode })
+      .from(permit)
+      .innerJoin(registryUnit, eq(registryUnit.id, permit.unitId))
+      .innerJoin(registryEntity, eq(registryEntity.id, registryUnit.entityId))
+      .where(eq(permit.permitNumber, permitNumber))
+      .orderBy(sql`(${permit.status} = 'valid') desc`, desc(permit.updatedAt))
+      .limit(1);
+    if (!p) return undefined;
+    const [v] = await db.select().from(permitVersion).where(and(eq(permitVersion.permitId, p.p.id), eq(permitVersion.versionNo, p.p.currentVersion)));
+    return { p: p.p, unit: { ...p.unit, creditCode: p.creditCode }, version: v };
+  }
+
+  async function pdfOf(p: PermitRow, unit: { name: string; creditCode: string; address: string; industryCode: string }, v: typeof permitVersion.$inferSelect) {
+    const names = new Map((await deps.reference.listPollutants()).map((x) => [x.code, x.name]));
+    const lookup = await deps.reference.lookup();
+    return renderPermitPdf(
+      {
+        permitNumber: p.permitNumber,
+        status: p.status as 'valid',
+        versionNo: v.versionNo,
+        issuedOn: v.issuedOn,
+        contentSha256: v.contentSha256,
+        authority: await authorityOf(p.regionCode),
+        unit: { name: unit.name, creditCode: unit.creditCode, address: unit.address, industry: `${unit.industryCode} ${lookup.industryName(unit.industryCode) ?? ''}`.trim(), regionName: lookup.regionName(p.regionCode) ?? null },
+        content: v.content as PermitContent,
+        pollutantName: (code) => names.get(code) ?? code,
+        publicUrl: `${deps.publicBaseUrl}/public/permits/${encodeURIComponent(p.permitNumber)}`,
+      },
+      deps.pdfFont,
+    );
+  }
+
   return {
+    /** The 副本 as a PDF, for a caller who may see the permit. */
+    async permitPdf(actor: Actor, id: string) {
+      const p = await findPermit(db, actor, id);
+      const [v] = await db.select().from(permitVersion).where(and(eq(permitVersion.permitId, id), eq(permitVersion.versionNo, p.currentVersion)));
+      const unit = await registry.getUnit(actor, p.unitId);
+      return { permitNumber: p.permitNumber, pdf: await pdfOf(p, unit, v) };
+    },
+
+    /** 信息公开: the permit's public part, without login. @throws PermitNotFoundError */
+    async getPublicPermit(permitNumber: string) {
+      const found = await publicPermit(permitNumber);
+      if (!found) throw new PermitNotFoundError();
+      const { p, unit, version } = found;
+      return {
+        permitNumber: p.permitNumber,
+        status: view(p).status,
+        unitName: unit.name,
+        creditCode: unit.creditCode,
+        address: unit.address,
+        regionCode: p.regionCode,
+        regionName: (await deps.reference.lookup()).regionName(p.regionCode) ?? null,
+        industryCode: unit.industryCode,
+        industryName: (await deps.reference.lookup()).industryName(unit.industryCode) ?? null,
+        managementCategory: view(p).managementCategory,
+        validFrom: p.validFrom,
+        validTo: p.validTo,
+        issuedOn: version.issuedOn,
+        authority: await authorityOf(p.regionCode),
+        versionNo: version.versionNo,
+        contentSha256: version.contentSha256,
+        content: version.content as PermitContent,
+      };
+    },
+
+    /** The public PDF of the permit a number names. */
+    async publicPermitPdf(permitNumber: string) {
+      const found = await publicPermit(permitNumber);
+      if (!found) throw new PermitNotFoundError();
+      return pdfOf(found.p, found.unit, found.version);
+    },
+
     /**
      * Issue a permit for a site (version 1), or record one the national platform issued
      * (`permitNumber` given: accepted as written, doubtful parts reported, never refused).
