@@ -6,8 +6,10 @@ import { api, setApiLang, setCsrfToken, setUnauthorizedHandler, type CurrentUser
 import { AppContext, type AppState } from './context';
 import { initialLang, storeLang, translate, type Lang } from './i18n';
 import { Login } from './pages/Login';
+import { matchPath, useLocation } from './router';
 
 const Shell = lazy(() => import('./Shell'));
+const PublicPermit = lazy(() => import('./pages/PublicPermit'));
 
 export function Root() {
   const [lang, setLangState] = useState<Lang>(() => {
@@ -47,6 +49,10 @@ export function Root() {
     [lang, setLang, user, setUser, logout],
   );
 
+  // Public pages are served to anyone, signed in or not.
+  const { path } = useLocation();
+  const publicNumber = matchPath('/public/permits/:number', path)?.number;
+
   const spinner = (
     <div style={{ display: 'flex', justifyContent: 'center', paddingTop: 120 }}>
       <Spin size="large" />
@@ -60,7 +66,11 @@ export function Root() {
           spinner
         ) : (
           <AppContext.Provider value={state}>
-            {state.user ? (
+            {publicNumber ? (
+              <Suspense fallback={spinner}>
+                <PublicPermit number={publicNumber} />
+              </Suspense>
+            ) : state.user ? (
               <Suspense fallback={spinner}>
                 <Shell />
               </Suspense>

@@ -13,6 +13,10 @@ const ImportWizard = lazy(() => import('./pages/ImportWizard'));
 const Home = lazy(() => import('./pages/Home'));
 const PermitsList = lazy(() => import('./pages/PermitsList'));
 const PermitDetail = lazy(() => import('./pages/PermitDetail'));
+const CasesList = lazy(() => import('./pages/CasesList'));
+const CaseNew = lazy(() => import('./pages/CaseNew'));
+const CaseDetail = lazy(() => import('./pages/CaseDetail'));
+const OnSiteRatio = lazy(() => import('./pages/OnSiteRatio'));
 
 interface NavItem {
   key: string;
@@ -23,6 +27,8 @@ interface NavItem {
 const NAV: NavItem[] = [
   { key: 'units', path: '/units', label: 'nav.units', perm: 'registry.read' },
   { key: 'permits', path: '/permits', label: 'nav.permits', perm: 'permits.read' },
+  { key: 'cases', path: '/cases', label: 'nav.cases', perm: 'cases.read' },
+  { key: 'ratio', path: '/cases/on-site-ratio', label: 'nav.onSiteRatio', perm: 'cases.decide' },
   { key: 'import', path: '/import', label: 'nav.import', perm: 'registry.import' },
 ];
 
@@ -73,7 +79,8 @@ export default function Shell() {
   const nav = NAV.filter((n) => !n.perm || can(n.perm));
   const home: NavItem | null = can('registry.read') ? null : { key: 'home', path: '/', label: 'nav.home' };
   const items = home ? [home, ...nav] : nav;
-  const selected = items.find((n) => (n.path === '/' ? path === '/' : path.startsWith(n.path)))?.key;
+  // the most specific entry wins (/cases/on-site-ratio over /cases)
+  const selected = items.filter((n) => (n.path === '/' ? path === '/' : path.startsWith(n.path))).sort((a, b) => b.path.length - a.path.length)[0]?.key;
 
   let page: ReactNode;
   let m: Record<string, string> | null;
@@ -86,6 +93,10 @@ export default function Shell() {
   else if (path === '/import' && can('registry.import')) page = <ImportWizard />;
   else if (path === '/permits' && can('permits.read')) page = <PermitsList />;
   else if ((m = matchPath('/permits/:id', path)) && can('permits.read')) page = <PermitDetail id={m.id} />;
+  else if (path === '/cases' && can('cases.read')) page = <CasesList />;
+  else if (path === '/cases/new' && can('cases.apply')) page = <CaseNew />;
+  else if (path === '/cases/on-site-ratio' && can('cases.decide')) page = <OnSiteRatio />;
+  else if ((m = matchPath('/cases/:id', path)) && can('cases.read')) page = <CaseDetail id={m.id} />;
   else page = <NotFound />;
 
   return (

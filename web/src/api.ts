@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type * as IdentityContracts from '../../src/contracts/identity';
 import type * as RegistryContracts from '../../src/contracts/registry';
 import type * as PermitContracts from '../../src/contracts/permits';
+import type * as CaseContracts from '../../src/contracts/cases';
 
 type Jsonify<T> = T extends Date
   ? string
@@ -35,6 +36,18 @@ export type PermitList = Wire<typeof PermitContracts.PermitList>;
 export type PermitVersionList = Wire<typeof PermitContracts.PermitVersionList>;
 export type PermitComparison = Wire<typeof PermitContracts.PermitComparison>;
 export type PermitContent = Wire<typeof PermitContracts.PermitContent>;
+export type PublicPermit = Wire<typeof PermitContracts.PublicPermit>;
+export type CaseKind = z.output<typeof CaseContracts.CaseKind>;
+export type CaseState = z.output<typeof CaseContracts.CaseState>;
+export type CaseAction = z.output<typeof CaseContracts.CaseAction>;
+export type CaseView = Wire<typeof CaseContracts.CaseView>;
+export type CaseDetail = Wire<typeof CaseContracts.CaseDetail>;
+export type CaseList = Wire<typeof CaseContracts.CaseList>;
+export type TemplateSummary = Wire<typeof CaseContracts.TemplateSummary>;
+export type EligibleExpert = Wire<typeof CaseContracts.EligibleExpert>;
+export type AgencyView = Wire<typeof CaseContracts.AgencyView>;
+export type OnSiteRatio = Wire<typeof CaseContracts.OnSiteRatio>;
+export type ContentProblem = Wire<typeof PermitContracts.Problem>;
 
 export interface Region {
   code: string;
@@ -164,6 +177,7 @@ export const api = {
   get: <T>(path: string, q: Query = {}) => request<T>('GET', path + queryString(q)),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
 
   login: (username: string, password: string) => request<CurrentUser>('POST', '/api/auth/login', { username, password }, { silent401: true }),
   logout: () => request<void>('POST', '/api/auth/logout', {}, { silent401: true }),
@@ -209,6 +223,27 @@ export const api = {
   listPermits: (q: Query) => request<PermitList>('GET', '/api/permits' + queryString(q)),
   getPermit: (id: string) => request<PermitDetail>('GET', `/api/permits/${encodeURIComponent(id)}`),
   permitVersions: (id: string) => request<PermitVersionList>('GET', `/api/permits/${encodeURIComponent(id)}/versions`),
+  listCases: (q: Query) => request<CaseList>('GET', '/api/cases' + queryString(q)),
+  getCase: (id: string) => request<CaseDetail>('GET', `/api/cases/${encodeURIComponent(id)}`),
+  openCase: (body: { kind: CaseKind; unitId: string; permitId?: string; templateId?: string; grounds?: string }) => request<CaseView>('POST', '/api/cases', body),
+  saveCaseContent: (id: string, expectedVersion: number, content: PermitContent) =>
+    request<{ case: CaseView; problems: ContentProblem[] }>('PUT', `/api/cases/${encodeURIComponent(id)}/content`, { expectedVersion, content }),
+  caseAction: (id: string, body: { action: CaseAction; expectedVersion: number; reason?: string; items?: string[]; agencyId?: string; expertIds?: string[]; conclusion?: string }) =>
+    request<CaseView>('POST', `/api/cases/${encodeURIComponent(id)}/actions`, body),
+  recordOnSiteReview: (id: string, body: { expectedVersion: number; reviewDate: string; people: string[]; findings: string; outcome: 'no_problem' | 'problems_found' }) =>
+    request<{ reviewId: string; case: CaseView }>('POST', `/api/cases/${encodeURIComponent(id)}/on-site-reviews`, body),
+  uploadCaseAttachment: (id: string, file: File, kind: string, onSiteReviewId?: string) => {
+    const fd = new FormData();
+    fd.append('kind', kind);
+    if (onSiteReviewId) fd.append('onSiteReviewId', onSiteReviewId);
+    fd.append('file', file, file.name);
+    return request<{ id: string }>('POST', `/api/cases/${encodeURIComponent(id)}/attachments`, fd);
+  },
+  caseTemplates: () => request<{ items: TemplateSummary[] }>('GET', '/api/cases/templates'),
+  eligibleExperts: (id: string) => request<{ items: EligibleExpert[] }>('GET', `/api/cases/${encodeURIComponent(id)}/eligible-experts`),
+  agencies: () => request<{ items: AgencyView[] }>('GET', '/api/agencies'),
+  onSiteRatio: (q: Query) => request<OnSiteRatio>('GET', '/api/cases/on-site-ratio' + queryString(q)),
+  publicPermit: (number: string) => request<PublicPermit>('GET', `/api/public/permits/${encodeURIComponent(number)}`, undefined, { silent401: true }),
   comparePermitVersions: (id: string, from: number, to: number) => request<PermitComparison>('GET', `/api/permits/${encodeURIComponent(id)}/compare` + queryString({ from, to })),
 };
 

@@ -18,8 +18,11 @@ describe('the demo region', () => {
     const clock = fixedClock('2026-11-29T02:00:00Z');
     const r = await seedDemo(database, { clock, units: 300, seed: 11 });
     expect(r).toMatchObject({ units: 300, permits: 30 });
-    const rows = (await database.pool.query("select p.permit_number, p.current_version, v.content, u.management_category from permit p join permit_version v on v.permit_id = p.id and v.version_no = p.current_version join registry_unit u on u.id = p.unit_id")).rows;
+    const all = (await database.pool.query("select p.permit_number, p.current_version, v.content, v.created_by, u.management_category from permit p join permit_version v on v.permit_id = p.id and v.version_no = p.current_version join registry_unit u on u.id = p.unit_id")).rows;
+    // the demo's 30 permits (the demo cases issue more: checked below with the rest)
+    const rows = all.filter((x) => x.created_by === 'demo-seed');
     expect(rows).toHaveLength(30);
+    for (const row of all) expect(checkPermitContent(row.content).filter((p) => p.severity === 'error')).toEqual([]);
     for (const row of rows) {
       expect(checkPermitContent(row.content).filter((p) => p.severity === 'error')).toEqual([]);
       expect(row.content.managementCategory).toBe(row.management_category);
@@ -28,5 +31,34 @@ describe('the demo region', () => {
     expect(rows.some((x) => x.current_version === 2)).toBe(true);
     const wastewater = rows.filter((x) => x.content.outlets[0].code === 'DW001');
     for (const w of wastewater) expect(w.content.outlets[0].pollutants.every((p: { standard: string }) => p.standard === 'GB 18918-2002')).toBe(true);
+  });
+
+  it('has permit cases in every state of every procedure, with due, near-due and overdue ones', async () => {
+    const states = (await database.pool.query('select distinct state from permit_case')).rows.map((r: { state: string }) => r.state).sort();
+    expect(states).toEqual(['accepted', 'approved', 'decided', 'draft', 'dropped', 'evaluated', 'hearing_notified', 'not_accepted', 'opened', 'recorded', 'refused', 'returned', 'submitted', 'supplement_requested', 'under_evaluation', 'withdrawn']);
+    const kinds = (await database.pool.query('select distinct kind from permit_case')).rows.map((r: { kind: string }) => r.kind).sort();
+    expect(kinds).toEqual(['cancellation', 'change', 'first', 'penaltyRevocation', 'registration', 'renewal', 'revocation']);
+    const { createServices } = await import('../../context.ts');
+    const { loadConfig } = await import('../../platform/config.ts');
+    const clock = fixedClock('2026-11-29T02:00:00Z');
+    const services = createServices(database, loadConfig({ ECOPERMIT_DATA_DIR: '/tmp/unused', SEARCH_INDEX: 'false' }), clock);
+    const hz = { userId: '00000000-0000-0000-0000-000000000001', username: 'hz', displayName: 'hz', role: 'municipal_permit', regionPrefix: '3301', entityId: null, via: 'cli' as const };
+    const queue = await services.cases.listCases(hz, { open: true, pageSize: 100 });
+    expect(queue.items.some((c) => c.due.overdue)).toBe(true);
+    expect(queue.items.some((c) => c.due.near)).toBe(true);
+    expect(queue.items.some((c) => c.due.deemedAccepted)).toBe(true);
+    // overdue first: the queue is sorted by due date
+    const dated = queue.items.filter((c) => c.due.date).map((c) => c.due.date!);
+    expect(dated).toEqual([...dated].sort());
+    const ratio = await services.cases.onSiteRatio(hz, { from: '2026-01-01', to: '2026-12-31' });
+    expect(ratio.rows[0]).toMatchObject({ cityCode: '330100', decided: 4, withOnSite: 3 });
+    // the demo enterprise user has a case of its own
+    const enterprise = (await database.pool.query("select entity_id from app_user where username = 'enterprise1'")).rows[0].entity_id;
+    const own = await services.cases.listCases({ ...hz, role: 'enterprise', regionPrefix: '', entityId: enterprise }, {});
+    expect(own.total).toBeGreaterThan(0);
+    // the demo expert sees the case assigned to the pool member linked to them
+    const expertUser = (await database.pool.query("select id from app_user where username = 'expert1'")).rows[0].id;
+    const assigned = await services.cases.listCases({ ...hz, userId: expertUser, role: 'expert', regionPrefix: '33' }, {});
+    expect(assigned.items.map((c) => c.state)).toEqual(['under_evaluation']);
   });
 });

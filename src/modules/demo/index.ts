@@ -8,6 +8,7 @@ import { createIdentityService } from '../identity/index.ts';
 import { DEMO_INDUSTRIES, DEMO_PASSWORD, DEMO_PROVINCE, DEMO_USERS } from './demo.data.ts';
 import { generateDemoRows, type DemoCounty } from './demo.generator.ts';
 import { seedDemoPermits } from './demo.permits.ts';
+import { seedDemoCases } from './demo.cases.ts';
 
 export { DEMO_PASSWORD, DEMO_USERS } from './demo.data.ts';
 export { generateDemoRows, seededRandom } from './demo.generator.ts';
@@ -57,7 +58,10 @@ export async function seedDemo(database: Database, opts: { clock: Clock; units: 
   }
   const seeded = await seedDemoPermits(database, { clock: opts.clock, max: Math.min(200, Math.ceil(opts.units / 10)), seed: opts.seed });
   opts.log?.(`demo: ${seeded.permits} permits (${seeded.changed} changed once)`);
-  return { units: written.units, entities: written.entities, users, permits: seeded.permits };
+  const enterprise = await identity.getUserByUsername('enterprise1');
+  const procedures = await seedDemoCases(database, { clock: opts.clock, enterpriseEntityId: enterprise?.entityId ?? null });
+  opts.log?.(`demo: ${procedures.cases} permit cases, ${procedures.experts} experts, ${procedures.agencies} agencies`);
+  return { units: written.units, entities: written.entities, users, permits: seeded.permits, cases: procedures.cases };
 }
 
 /** First start: load the demo region only into an empty database. */

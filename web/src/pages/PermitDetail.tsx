@@ -10,7 +10,7 @@ import type { MessageKey } from '../i18n';
 type Outlet = PermitContent['outlets'][number];
 type Pollutant = Outlet['pollutants'][number];
 
-function limitText(p: Pollutant, t: (k: MessageKey) => string): string {
+export function limitText(p: Pollutant, t: (k: MessageKey) => string): string {
   const l = p.limit;
   if (!l) return t('permit.noLimit');
   if (l.direction === 'max') return `≤ ${l.value} ${l.unit}`;
@@ -59,7 +59,7 @@ const show = (v: unknown) => (v === undefined ? '' : typeof v === 'object' ? JSO
 
 /** HJ 212-2017 pollutant names by code, from the reference tables (loaded once). */
 let pollutantNames: Promise<Map<string, string>> | undefined;
-function usePollutantNames(): Map<string, string> {
+export function usePollutantNames(): Map<string, string> {
   const [names, setNames] = useState<Map<string, string>>(new Map());
   useEffect(() => {
     pollutantNames ??= api
@@ -78,7 +78,7 @@ function usePollutantNames(): Map<string, string> {
   return names;
 }
 
-function Content({ c }: { c: PermitContent }) {
+export function Content({ c }: { c: PermitContent }) {
   const { t } = useT();
   const names = usePollutantNames();
   const pollutant = (code: string) => (names.get(code) ? `${names.get(code)}（${code}）` : code);
@@ -248,7 +248,20 @@ export default function PermitDetail({ id }: { id: string }) {
   if (!permit) return <Spin style={{ display: 'block', padding: 80 }} />;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="permit-detail">
-      <Card title={t('permit.title')} extra={<Link to="/permits">{t('common.back')}</Link>}>
+      <Card
+        title={t('permit.title')}
+        extra={
+          <Space>
+            <Button type="primary" href={`/api/permits/${permit.id}/pdf`} data-testid="permit-pdf">
+              {t('permit.downloadPdf')}
+            </Button>
+            <Button href={`/public/permits/${encodeURIComponent(permit.permitNumber)}`} target="_blank">
+              {t('permit.publicPage')}
+            </Button>
+            <Link to="/permits">{t('common.back')}</Link>
+          </Space>
+        }
+      >
         <Descriptions column={3} size="small">
           <Descriptions.Item label={t('permit.number')}>
             <Typography.Text code data-testid="permit-number">
