@@ -118,6 +118,22 @@ async function main() {
   tightened.outlets[0].pollutants[1].limit = { direction: 'max', value: 200, unit: 'mg/m3' };
   await server.app.services.permits.changePermit(admin, issued.permit.id, { expectedVersion: 1, reason: 'change', content: tightened });
 
+  // enterprise1's entity gets a new boiler-house site without a permit (it applies below)
+  const enterprise = await server.app.services.identity.getUserByUsername('enterprise1');
+  const newSite = await server.app.services.registry.createUnit(admin, {
+    entityId: enterprise!.entityId!,
+    name: '端到端申请热力二厂',
+    regionCode: '330106',
+    industryCode: '4430',
+    managementCategory: 'key',
+    address: '浙江省杭州市西湖区端到端路8号',
+    longitude: 120.12,
+    latitude: 30.26,
+  });
+  const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+  const PNG_BYTES = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
+
+
   try {
     await test('log in as hz-permit and see the units list', 'units-list', async (page) => {
       await page.goto(base + '/');
@@ -330,6 +346,112 @@ async function main() {
       await page.getByTestId('compare-changes').waitFor();
       const row = await page.locator('[data-testid=compare-changes] tbody tr.ant-table-row').first().innerText();
       assert(/排放口 DA001.*污染物 a21026.*数值/.test(row) && row.includes('300') && row.includes('200'), `diff row: ${row}`);
+    });
+
+    let caseUrl = '';
+    let issuedNumber = '';
+    const action = async (page: Page, name: string, fill?: () => Promise<void>) => {
+      const version = await page.getByTestId('case-state').innerText();
+      await page.getByTestId(`action-${name}`).click();
+      if (fill) await fill();
+      await page.getByTestId('action-ok').click();
+      // the page reloads the case: the state tag changes (or the action button goes away)
+      await page.getByTestId('case-state').filter({ hasNotText: version }).waitFor({ timeout: 15_000 }).catch(() => undefined);
+    };
+
+    await test('the unit applies from a template: fills it, uploads its materials and submits', 'case-apply', async (page) => {
+      await login(page, 'enterprise1');
+      await page.getByTestId('nav-cases').click();
+      await page.getByTestId('case-new').click();
+      await page.getByTestId('case-new-page').waitFor();
+      await page.getByTestId('case-unit').click();
+      await page.keyboard.type('端到端申请热力二厂');
+      await page.keyboard.press('Enter');
+      // the template of the site's industry (4430) is offered
+      await page.getByText('GB 13271-2014 表 2 新建燃煤锅炉限值').waitFor();
+      await page.getByTestId('case-create').click();
+      await page.getByTestId('case-detail').waitFor();
+      caseUrl = new URL(page.url()).pathname;
+      assert((await page.getByTestId('case-state').innerText()).includes('草稿'), 'a new application is a draft');
+      // the template filled GB 13271-2014 limits; the unit adds its permitted quantities
+      // (antd puts the test id on the input itself or on its wrapper, by version)
+      const field = (id: string) => page.locator(`input[data-testid=${id}], [data-testid=${id}] input`).first();
+      const so2 = field('limit-DA001-a21026');
+      assert((await so2.inputValue()) === '300', `SO2 limit from the template: ${await so2.inputValue()}`);
+      await field('quantity-SO2').fill('86.4');
+      await field('quantity-NOx').fill('120.5');
+      await field('quantity-particulate').fill('21.6');
+      await page.getByTestId('content-save').click();
+      await page.getByText('检查发现').or(page.getByTestId('content-editor')).first().waitFor();
+      await page.getByTestId('tab-materials').click();
+      for (const [kind, label, file] of [['application_form', '排污许可证申请表', '申请表.pdf'], ['commitment', '承诺书', '承诺书.pdf'], ['eia_approval', '环评批复或备案材料', '环评批复.pdf']]) {
+        await page.getByTestId('material-kind').click();
+        await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: label }).click();
+        await page.getByTestId('material-file').setInputFiles({ name: file, mimeType: 'application/pdf', buffer: PDF_BYTES });
+        await page.getByTestId('material-upload').click();
+        await page.getByRole('link', { name: file }).waitFor();
+        void kind;
+      }
+      await page.getByTestId('completeness').filter({ hasText: '材料齐全' }).waitFor();
+      await action(page, 'submit');
+      await page.getByTestId('case-state').filter({ hasText: '待受理' }).waitFor();
+      await shot(page, 'case-submitted');
+    });
+
+    await test('the city accepts, assigns experts, records an on-site review and issues the permit', 'case-decide', async (page) => {
+      assert(caseUrl, 'no case from the previous test');
+      await login(page, 'hz-permit');
+      await page.goto(base + caseUrl);
+      await page.getByTestId('case-detail').waitFor();
+      await action(page, 'accept');
+      await page.getByTestId('case-state').filter({ hasText: '已受理' }).waitFor();
+      // experts: the preparing agency's and conflicted ones cannot be picked; 吴敏 can
+      await action(page, 'assign_evaluation', async () => {
+        await page.getByTestId('action-experts').click();
+        await page.keyboard.type('吴敏');
+        await page.keyboard.press('Enter');
+        await page.keyboard.press('Escape');
+      });
+      await page.getByTestId('case-state').filter({ hasText: '技术评估中' }).waitFor();
+      await page.getByTestId('tab-onsite').click();
+      await page.getByTestId('onsite-people').fill('王科长，林工');
+      await page.getByTestId('onsite-findings').fill('锅炉、除尘脱硫脱硝设施与申请一致，排放口已规范化设置。');
+      await page.getByTestId('onsite-photo').setInputFiles({ name: '现场照片.png', mimeType: 'image/png', buffer: PNG_BYTES });
+      await page.getByTestId('onsite-save').click();
+      await page.getByTestId('onsite-list').getByText('现场照片.png').waitFor();
+      await shot(page, 'case-onsite');
+      await action(page, 'complete_evaluation', async () => {
+        await page.getByTestId('action-reason').fill('专家组评估意见：申请材料符合锅炉行业技术规范。');
+      });
+      await page.getByTestId('case-state').filter({ hasText: '评估完成' }).waitFor();
+      await action(page, 'approve');
+      await page.getByTestId('case-state').filter({ hasText: '准予许可' }).waitFor();
+      await page.getByTestId('tab-history').click();
+      const history = await page.getByTestId('case-history').innerText();
+      for (const step of ['提交', '受理', '指派技术评估', '现场审核', '提交评估意见', '准予许可并发证']) assert(history.includes(step), `history lacks ${step}`);
+      await shot(page, 'case-approved');
+    });
+
+    await test('the unit downloads its permit as PDF; the public page shows it without login', 'case-pdf', async (page) => {
+      await login(page, 'enterprise1');
+      await page.goto(base + caseUrl);
+      await page.getByTestId('case-result-permit').click();
+      await page.getByTestId('permit-detail').waitFor();
+      issuedNumber = (await page.getByTestId('permit-number').innerText()).trim();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('permit-pdf').click()]);
+      assert(download.suggestedFilename().endsWith('.pdf') && download.suggestedFilename().includes(issuedNumber), `download name: ${download.suggestedFilename()}`);
+      const path = await download.path();
+      const bytes = (await import('node:fs')).readFileSync(path);
+      assert(bytes.subarray(0, 5).toString() === '%PDF-', 'not a PDF');
+      assert(/WenQuanYiMicroHei/.test(bytes.toString('latin1')), 'the CJK font is not embedded');
+      // the public page, in a context without a session
+      const anon = await browser.newContext({ locale: 'zh-CN' });
+      const pub = await anon.newPage();
+      await pub.goto(`${base}/public/permits/${issuedNumber}`);
+      await pub.getByTestId('public-permit').waitFor();
+      assert((await pub.getByTestId('public-number').innerText()).trim() === issuedNumber, 'public page shows another number');
+      await pub.screenshot({ path: join(SHOTS, 'public-permit.png'), fullPage: true });
+      await anon.close();
     });
 
     await test('import wizard dry run lists the bad rows', 'import-bad-rows', async (page) => {
