@@ -35,6 +35,15 @@ class CliExit extends Error {
 
 const actor = () => cliActor(userInfo().username || 'cli');
 
+/** A file named on the command line; exit 2 with the reason when it cannot be read. */
+function readInputFile(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e: any) {
+    throw new CliExit(`cannot read ${file}: ${e.code ?? e.message}`, 2);
+  }
+}
+
 async function readStdinLines(): Promise<string[]> {
   if (process.stdin.isTTY) return [];
   const lines: string[] = [];
@@ -163,6 +172,27 @@ export function buildCli(ctx: CliContext): Command {
     });
 
   registerPermitCommands(permits, ctx);
+  permits
+    .command('import')
+    .description("Import permits from the national platform: its public listing (许可证编号, 单位名称, 有效期限…) or its permit pages' outlet and pollutant tables; writes all or nothing (see --good-only) / 导入全国平台许可证")
+    .argument('<file>', 'csv or xlsx file')
+    .option('--dry-run', 'check every row and write nothing')
+    .option('--good-only', 'write the good rows even when some are bad')
+    .option('--json', 'print the summary as JSON: rows, accepted, rejected, duplicates, issues [{row, column, severity, code, message}]')
+    .action(async (file: string, o: { dryRun?: boolean; goodOnly?: boolean; json?: boolean }) => {
+      const data = readInputFile(file);
+      await ctx.withDatabase(async (database, config, clock) => {
+        const services = createServices(database, config, clock);
+        const r = await services.permits.importFromPlatform(actor(), { data, filename: basename(file) }, { dryRun: !!o.dryRun, goodOnly: !!o.goodOnly });
+        if (o.json) ctx.out(JSON.stringify(r, null, 2));
+        else {
+          for (const i of r.issues.slice(0, 200)) ctx.out(`row ${i.row}\t${i.column}\t${i.severity}\t${i.code}\t${i.message} / ${i.messageEn}`);
+          if (r.issues.length > 200) ctx.out(`… ${r.issues.length - 200} more (use --json)`);
+          ctx.out(`${r.kind}: ${r.rows} rows, ${r.accepted} accepted, ${r.rejected} rejected, ${r.duplicates} duplicates; ${r.written ? `written: ${r.permitsCreated} permits, ${r.versionsAdded} versions` : o.dryRun ? 'dry run: nothing written' : 'nothing written'}`);
+        }
+        if (r.rejected > 0) throw new CliExit('', 1);
+      });
+    });
 
   const cases = program.command('cases').description('Permit procedures (许可办件) / 办件');
   registerCaseCommands(cases, ctx, (fn) => ctx.withDatabase((database, config, clock) => fn(createServices(database, config, clock).cases, actor())));
@@ -231,12 +261,7 @@ export function buildCli(ctx: CliContext): Command {
     .option('--report <file>', 'write the bad rows to this csv file')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, o: { mode: ImportMode; applyCleanups?: boolean; report?: string; json?: boolean }) => {
-      let data: Buffer;
-      try {
-        data = readFileSync(file);
-      } catch (e: any) {
-        throw new CliExit(`cannot read ${file}: ${e.code ?? e.message}`, 2);
-      }
+      const data = readInputFile(file);
       await ctx.withDatabase(async (database, config, clock) => {
         const services = createServices(database, config, clock);
         const bar = new cliProgress.SingleBar({ format: '{phase} [{bar}] {percentage}% {value}/{total}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);

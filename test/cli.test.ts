@@ -75,5 +75,15 @@ describe('ecopermit CLI', () => {
     expect(again.status).toBe(0);
     const exported = run(['registry', 'export', '--format', 'csv']);
     expect(exported.stdout).toContain('杭州CLI测试有限公司');
+    // the national platform's listing for that unit: a dry run, then the real import, then a merge
+    const listing = join(dir, 'permits.csv');
+    writeFileSync(listing, '许可证编号,单位名称,省份/地市,行业类别,有效期限,发证日期,管理类别\n91330106MA27U0LK57001P,杭州CLI测试有限公司,浙江省/杭州市,火力发电,2024-01-01至2028-12-31,2024-01-01,重点管理\n91330106MA27U0LK58001P,不在名录,浙江省/杭州市,火力发电,2024-01-01至2028-12-31,2024-01-01,重点管理\n');
+    const check = run(['permits', 'import', listing, '--dry-run', '--json']);
+    expect(check.status).toBe(1);
+    const summary = JSON.parse(check.stdout);
+    expect(summary).toMatchObject({ rows: 2, accepted: 1, rejected: 1, duplicates: 0, written: false });
+    expect(summary.issues.find((i: { severity: string }) => i.severity === 'error')).toMatchObject({ row: 3, column: '许可证编号', code: 'UNIT_NOT_FOUND' });
+    expect(run(['permits', 'import', listing, '--good-only']).stdout).toContain('written: 1 permits');
+    expect(JSON.parse(run(['permits', 'import', listing, '--good-only', '--json']).stdout)).toMatchObject({ duplicates: 1, permitsCreated: 0 });
   });
 });

@@ -156,7 +156,8 @@ export const PermitChangeInput = z
     /** the version the caller saw (optimistic lock) */
     expectedVersion: z.number().int().min(1),
     /** 变更, 延续 or 重新申请 */
-    reason: z.enum(['change', 'renewal', 'reapplication']),
+    /** import: content read from the national platform's permit page (the period stays) */
+    reason: z.enum(['change', 'renewal', 'reapplication', 'import']),
     content: PermitContent,
     issuedOn: Day.optional(),
     note: z.string().trim().max(2000).optional(),
@@ -237,4 +238,17 @@ export const PublicPermit = z.object({
   versionNo: z.number().int(),
   contentSha256: z.string(),
   content: PermitContent,
+});
+
+/** What a permit import found and did (permits/permit-import.ts). */
+export const PermitImportResult = z.object({
+  kind: z.enum(['listing', 'detail']),
+  rows: z.number().int(),
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  duplicates: z.number().int(),
+  permitsCreated: z.number().int(),
+  versionsAdded: z.number().int(),
+  written: z.boolean(),
+  issues: z.array(z.object({ row: z.number().int(), column: z.string(), severity: z.enum(['error', 'warning', 'notice']), code: z.string(), message: z.string(), messageEn: z.string() })),
 });

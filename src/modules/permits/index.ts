@@ -7,3 +7,5 @@ export { rowForIndustry } from './classification.ts';
 export { createPermitsService, type PermitsService, type Within } from './permits.service.ts';
 export { permit, permitVersion } from './permits.tables.ts';
 export { samplePermitContent } from './permit-content.sample.ts';
+export { importPermits, type PermitImportSummary, type PermitImportIssue } from './permit-import.ts';
+export { canonicalStandard, canonicalStandards, parseCoordinate } from './platform-text.ts';

@@ -14,10 +14,12 @@ import {
   PermitListQuery,
   PermitVersionList,
   PermitVersionView,
+  PermitImportResult,
   PublicPermit,
 } from '../../contracts/permits.ts';
 import { requirePermission } from '../identity/index.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, ValidationError } from '../../platform/errors.ts';
+import { readUpload } from '../../platform/multipart.ts';
 import { createRateLimiter } from '../../platform/rate-limit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { checkDeclaredCategory, classifyUnit } from './classification.ts';
@@ -52,6 +54,24 @@ export function registerPermitRoutes(app: FastifyInstance, deps: { permits: Perm
   r.post('/api/permits/:id/versions', { schema: { tags, summary: 'Change or renew: a new version / 变更、延续', params: IdParams, body: PermitChangeInput, response: { 201: PermitChangeResult } } }, async (req, reply) => {
     return reply.status(201).send(await permits.changePermit(requirePermission(req, 'permits.issue'), req.params.id, req.body));
   });
+  r.post(
+    '/api/permits/imports',
+    {
+      schema: {
+        tags,
+        summary: "Import the national platform's permit listing or permit pages (multipart: file, mode = dry-run | all-or-nothing | good-only) / 导入全国平台许可证",
+        consumes: ['multipart/form-data'],
+        response: { 200: PermitImportResult },
+      },
+    },
+    async (req) => {
+      const actor = requirePermission(req, 'permits.issue');
+      const { file, fields } = await readUpload(req);
+      const mode = fields.mode ?? 'dry-run';
+      if (!['dry-run', 'all-or-nothing', 'good-only'].includes(mode)) throw new ValidationError({ zh: 'mode 须为 dry-run、all-or-nothing 或 good-only', en: 'mode must be dry-run, all-or-nothing or good-only' });
+      return permits.importFromPlatform(actor, file, { dryRun: mode === 'dry-run', goodOnly: mode === 'good-only' });
+    },
+  );
   r.get('/api/permits/:id/pdf', { schema: { tags, summary: 'The permit copy (副本) as PDF / 下载排污许可证副本', params: IdParams } }, async (req, reply) => {
     const { permitNumber, pdf } = await permits.permitPdf(requirePermission(req, 'permits.read'), req.params.id);
     return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(`排污许可证副本-${permitNumber}.pdf`)}`).send(pdf);

@@ -15,6 +15,7 @@ import { checkPermitContent, diffPermitContent, type ContentProblem } from './pe
 import { chinaDate } from '../../platform/work-calendar.ts';
 import type { ReferenceService } from '../reference/index.ts';
 import { renderPermitPdf, type PdfFont } from './permit-document.ts';
+import { importPermits } from './permit-import.ts';
 import {
   PermitConcurrentUpdateError,
   PermitContentError,
@@ -29,7 +30,7 @@ export interface PermitsDeps {
   db: Db;
   clock: Clock;
   registry: RegistryService;
-  reference: Pick<ReferenceService, 'listPollutants' | 'lookup'>;
+  reference: Pick<ReferenceService, 'listPollutants' | 'lookup' | 'listRegions' | 'listIndustries'>;
   pdfFont: PdfFont;
   /** where the public pages are (QR codes on the PDF point there) */
   publicBaseUrl: string;
@@ -201,7 +202,15 @@ export function createPermitsService(deps: PermitsDeps) {
     );
   }
 
-  return {
+  const service = {
+    /**
+     * Import the national platform's listing or permit pages (permit-import.ts): a dry run, all
+     * or nothing, or the good rows only.
+     */
+    async importFromPlatform(actor: Actor, file: { data: Buffer; filename: string }, opts: { dryRun: boolean; goodOnly: boolean }) {
+      return importPermits({ db, clock, registry, permits: service, reference: deps.reference }, actor, file, opts);
+    },
+
     /** The 副本 as a PDF, for a caller who may see the permit. */
     async permitPdf(actor: Actor, id: string) {
       const p = await findPermit(db, actor, id);
@@ -323,7 +332,7 @@ export function createPermitsService(deps: PermitsDeps) {
         // A renewal (延续) starts a new period after the current one ends; a change (变更)
         // keeps the period (moving it would be a renewal without its rules).
         if (input.reason === 'renewal' && !(input.content.validFrom > before.validTo)) throw new PermitNotApplicableError('renewal-dates');
-        if (input.reason === 'change' && (input.content.validFrom !== before.validFrom || input.content.validTo !== before.validTo)) throw new PermitNotApplicableError('change-dates');
+        if ((input.reason === 'change' || input.reason === 'import') && (input.content.validFrom !== before.validFrom || input.content.validTo !== before.validTo)) throw new PermitNotApplicableError('change-dates');
         // A re-application (重新申请) is granted anew: a new period, not starting before the old one.
         if (input.reason === 'reapplication' && input.content.validFrom < before.validFrom) throw new PermitNotApplicableError('renewal-dates');
         // The number stays. (It changes between versions when the holder's credit code
@@ -343,7 +352,7 @@ export function createPermitsService(deps: PermitsDeps) {
           .returning();
         const changes = diffPermitContent(previous.content as PermitContent, input.content);
         await recordAudit(tx, clock, actor, {
-          action: { renewal: 'permit.renew', change: 'permit.change', reapplication: 'permit.reissue' }[input.reason],
+          action: { renewal: 'permit.renew', change: 'permit.change', reapplication: 'permit.reissue', import: 'permit.import-content' }[input.reason],
           entityType: 'permit',
           entityId: id,
           regionCode: unit.regionCode,
@@ -413,4 +422,5 @@ export function createPermitsService(deps: PermitsDeps) {
       return { from, to, permitNumbers: { from: a.permitNumber, to: b.permitNumber }, changes: diffPermitContent(a.content, b.content) };
     },
   };
+  return service;
 }

@@ -11,3 +11,5 @@ export { listUnitsQuery, countUnitsQuery } from './registry.repo.ts';
 export { unitScope } from './registry.repo.ts';
 export { COUNT_CAP } from './registry.service.ts';
 export { createUnitSearch, type UnitSearch } from './unit-search.ts';
+/** csv/xlsx reading and column mapping, for other modules' imports (same limits and messages). */
+export { parseImportFile, mapHeaders, ImportFileError } from './import-file.ts';
