@@ -11,7 +11,7 @@ import { chinaDate, civilDate, dayNumber, periodEnd, type DayCount, type WorkCal
 import { recordAudit, canonicalJson } from '../audit/index.ts';
 import { can } from '../identity/index.ts';
 import { escapeLike, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
-import { checkPermitContent, permit, PERMIT_VALIDITY_YEARS, type PermitsService } from '../permits/index.ts';
+import { permit, PERMIT_VALIDITY_YEARS, type PermitsService } from '../permits/index.ts';
 import type { ReferenceService } from '../reference/index.ts';
 import type { UnitView } from '../../contracts/registry.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
@@ -57,7 +57,7 @@ export interface CasesDeps {
   db: Db;
   clock: Clock;
   registry: Pick<RegistryService, 'getUnit' | 'createRegistration'>;
-  permits: Pick<PermitsService, 'findPermit' | 'issuePermit' | 'changePermit' | 'endPermit'>;
+  permits: Pick<PermitsService, 'findPermit' | 'issuePermit' | 'changePermit' | 'endPermit' | 'checkContent'>;
   reference: Pick<ReferenceService, 'lookup'>;
   calendar: WorkCalendar;
   /** working or calendar days for the 条例's periods (uncertain in the sources: configurable) */
@@ -231,7 +231,7 @@ export function createCasesService(deps: CasesDeps) {
     const missing: Exclusion[] = [];
     if (familyOf(c.kind as CaseKind) !== 'application') return { complete: true, missing };
     if (!c.content) missing.push({ code: 'content', zh: '许可事项内容', en: 'permit content' });
-    else for (const p of checkPermitContent(c.content as PermitContent).filter((p) => p.severity === 'error')) missing.push({ code: `content:${p.code}`, zh: `${p.path}：${p.zh}`, en: `${p.path}: ${p.en}` });
+    else for (const p of (await deps.permits.checkContent(c.content as PermitContent)).filter((p) => p.severity === 'error')) missing.push({ code: `content:${p.code}`, zh: `${p.path}：${p.zh}`, en: `${p.path}: ${p.en}` });
     const kinds = new Set((await db.select({ kind: caseAttachment.kind }).from(caseAttachment).where(eq(caseAttachment.caseId, c.id))).map((a) => a.kind));
     for (const k of requiredMaterials(c.kind as CaseKind, rules)) {
       if (!kinds.has(k)) missing.push({ code: `material:${k}`, ...MATERIAL_LABELS[k as AttachmentKind] });
@@ -325,7 +325,7 @@ export function createCasesService(deps: CasesDeps) {
       case 'submit': {
         if (familyOf(kind) === 'application') {
           if (!c.content) throw new CaseNotApplicableError('content');
-          const errors = checkPermitContent(c.content as PermitContent).filter((p) => p.severity === 'error');
+          const errors = (await deps.permits.checkContent(c.content as PermitContent)).filter((p) => p.severity === 'error');
           if (errors.length) throw new ValidationError({ zh: `申请内容有 ${errors.length} 处错误，请修改后再提交：${errors.map((p) => p.zh).join('；')}`, en: `The application has ${errors.length} error(s); fix them before submitting: ${errors.map((p) => p.en).join('; ')}` }, { problems: errors });
           if (permitNow) checkPermitStillOpen(kind, permitNow, on);
         }
@@ -605,7 +605,7 @@ export function createCasesService(deps: CasesDeps) {
         await recordAudit(tx, clock, actor, { action: 'case.content', entityType: 'permit_case', entityId: id, regionCode: c.regionCode, before: { version: locked.version }, after: { version: row.version, contentSha256: sha } });
         return row;
       });
-      return { case: view({ ...found, c: after }), problems: checkPermitContent(content) };
+      return { case: view({ ...found, c: after }), problems: await deps.permits.checkContent(content) };
     },
 
     act,

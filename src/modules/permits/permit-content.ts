@@ -14,6 +14,17 @@ import { dayNumber, periodEnd } from '../../platform/work-calendar.ts';
 /** 排污许可证有效期 5 years (排污许可管理条例 Art. 14; ../shared/domain/permit-lifecycle.json rule `validity`). */
 export const PERMIT_VALIDITY_YEARS = 5;
 
+/**
+ * Plausibility bounds (not legal limits): a value beyond them is a typing slip (a unit or a
+ * decimal point), not a permit. Concentrations: 10 g/m³ of gas or 100 g/L of water is beyond any
+ * stack or outfall; pH runs 0–14. Quantities: China's SO2 emissions were 2.748 million t in 2021
+ * (2021 年中国生态环境统计年报), so one site's permitted amount above 3 million t/a is impossible,
+ * and above 100,000 t/a (the largest coal plants' order of magnitude is 10⁴ t/a) worth a look.
+ */
+const PLAUSIBLE_LIMIT_MAX: Record<string, number> = { 'mg/m3': 10_000, 'mg/L': 100_000, pH: 14 };
+const QUANTITY_ABSURD_T_A = 3_000_000;
+const QUANTITY_LARGE_T_A = 100_000;
+
 export interface ContentProblem {
   code: string;
   severity: 'error' | 'warning';
@@ -64,6 +75,10 @@ export function checkPermitContent(c: PermitContent): ContentProblem[] {
           add('UNIT_OF_MEASURE', 'error', `${pat}.limit.unit`, `${medium === 'air' ? '废气' : '废水'}排放口限值单位 ${p.limit.unit} 不适用（可用：${allowed.join('、')}）`, `unit ${p.limit.unit} does not fit a ${medium} outlet (allowed: ${allowed.join(', ')})`);
         }
         if (p.limit.direction === 'range' && !(p.limit.low < p.limit.high)) add('RANGE_ORDER', 'error', `${pat}.limit`, `限值范围下限 ${p.limit.low} 不小于上限 ${p.limit.high}`, `range low ${p.limit.low} is not below high ${p.limit.high}`);
+        const values = p.limit.direction === 'range' ? [p.limit.low, p.limit.high] : [p.limit.value];
+        if (p.limit.unit !== '℃' && values.some((v) => v < 0)) add('LIMIT_NEGATIVE', 'error', `${pat}.limit`, `限值不能为负数：${values.join('～')} ${p.limit.unit}`, `a limit cannot be negative: ${values.join('–')} ${p.limit.unit}`);
+        const most = PLAUSIBLE_LIMIT_MAX[p.limit.unit];
+        if (most !== undefined && values.some((v) => v > most)) add('LIMIT_ABSURD', 'error', `${pat}.limit`, `限值 ${values.join('～')} ${p.limit.unit} 超出可能的范围（≤ ${most}）：请检查单位或小数点`, `a limit of ${values.join('–')} ${p.limit.unit} is beyond any possible value (≤ ${most}): check the unit or the decimal point`);
       }
       if (medium === 'water' && p.referenceO2 !== undefined) add('REFERENCE_O2_ON_WATER', 'error', `${pat}.referenceO2`, '废水污染物不适用基准氧含量', 'reference O2 does not apply to water');
       if (medium === 'water' && p.rateLimit !== undefined) add('RATE_ON_WATER', 'warning', `${pat}.rateLimit`, '废水污染物通常不设排放速率限值', 'water pollutants usually have no rate limit');
@@ -76,6 +91,8 @@ export function checkPermitContent(c: PermitContent): ContentProblem[] {
     const at = `permittedQuantities[${i}]`;
     if (seenQuantity.has(key)) add('QUANTITY_DUPLICATE', 'error', at, `许可排放量 ${q.factor} ${q.year} 年${q.outletCode ? `（${q.outletCode}）` : ''}重复`, `permitted quantity ${q.factor} ${q.year}${q.outletCode ? ` (${q.outletCode})` : ''} appears twice`);
     seenQuantity.add(key);
+    if (q.amount > QUANTITY_ABSURD_T_A) add('QUANTITY_ABSURD', 'error', `${at}.amount`, `许可排放量 ${q.amount} t/a 超过全国一年的排放总量：请检查单位（kg 与 t）或小数点`, `a permitted ${q.amount} t/a exceeds the whole country's yearly emissions: check the unit (kg or t) or the decimal point`);
+    else if (q.amount > QUANTITY_LARGE_T_A) add('QUANTITY_LARGE', 'warning', `${at}.amount`, `许可排放量 ${q.amount} t/a 异常大，请核实`, `a permitted ${q.amount} t/a is unusually large; please check`);
     if (q.outletCode !== undefined) {
       const o = outlets.get(q.outletCode);
       if (!o) add('UNKNOWN_OUTLET', 'error', `${at}.outletCode`, `许可排放量指向不存在的排放口 ${q.outletCode}`, `permitted quantity points at outlet ${q.outletCode}, which the permit does not have`);

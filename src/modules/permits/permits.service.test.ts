@@ -254,3 +254,19 @@ describe('the permit document and its public page', () => {
   });
 });
 
+describe('bad content is refused at issue with every problem listed', () => {
+  it('a limit looser than the applicable standard, an absurd quantity, a wrong unit, an outlet code clash', async () => {
+    const unit = await newUnit(hz);
+    const c = content();
+    c.outlets[0].pollutants[1] = { ...c.outlets[0].pollutants[1], limit: { direction: 'max', value: 600, unit: 'mg/m3' } }; // GB 13271-2014 SO2: at most 400 (550 in four provinces)
+    c.outlets[0].pollutants[0] = { ...c.outlets[0].pollutants[0], limit: { direction: 'max', value: 30, unit: 'mg/L' } }; // a water unit on a stack
+    c.permittedQuantities = [{ factor: 'SO2', year: 2026, amount: 9_000_000, unit: 't/a' }];
+    c.outlets = [...c.outlets, { ...c.outlets[0], pollutants: [] }];
+    const res = await issue(hz, { unitId: unit.id, content: c });
+    expect(res.statusCode).toBe(400);
+    const codes = res.json().details.problems.map((p: { code: string }) => p.code);
+    expect(codes).toEqual(expect.arrayContaining(['LIMIT_ABOVE_STANDARD', 'QUANTITY_ABSURD', 'UNIT_OF_MEASURE', 'CODE_DUPLICATE']));
+    expect((await t.app.inject({ url: `/api/permits?unitId=${unit.id}`, headers: hz })).json().total).toBe(0);
+  });
+});
+

@@ -16,6 +16,7 @@ import { chinaDate } from '../../platform/work-calendar.ts';
 import type { ReferenceService } from '../reference/index.ts';
 import { renderPermitPdf, type PdfFont } from './permit-document.ts';
 import { importPermits } from './permit-import.ts';
+import { checkAgainstStandards } from './permit-standards.ts';
 import {
   PermitConcurrentUpdateError,
   PermitContentError,
@@ -30,7 +31,7 @@ export interface PermitsDeps {
   db: Db;
   clock: Clock;
   registry: RegistryService;
-  reference: Pick<ReferenceService, 'listPollutants' | 'lookup' | 'listRegions' | 'listIndustries'>;
+  reference: Pick<ReferenceService, 'listPollutants' | 'lookup' | 'listRegions' | 'listIndustries' | 'listEmissionLimits'>;
   pdfFont: PdfFont;
   /** where the public pages are (QR codes on the PDF point there) */
   publicBaseUrl: string;
@@ -74,12 +75,6 @@ const versionMeta = {
 
 const sha256 = (content: PermitContent) => createHash('sha256').update(canonicalJson(content)).digest('hex');
 
-function contentErrors(content: PermitContent): ContentProblem[] {
-  const problems = checkPermitContent(content);
-  const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length) throw new PermitContentError(errors);
-  return problems;
-}
 
 const view = (p: PermitRow) => ({
   id: p.id,
@@ -98,6 +93,18 @@ const view = (p: PermitRow) => ({
 
 export function createPermitsService(deps: PermitsDeps) {
   const { db, clock, registry } = deps;
+
+  /** The content's own checks and its limits against the standards they name. */
+  async function checkContent(content: PermitContent): Promise<ContentProblem[]> {
+    return [...checkPermitContent(content), ...checkAgainstStandards(content, await deps.reference.listEmissionLimits())];
+  }
+  /** The problems that are only warnings; @throws PermitContentError listing every error */
+  async function contentErrors(content: PermitContent): Promise<ContentProblem[]> {
+    const problems = await checkContent(content);
+    const errors = problems.filter((p) => p.severity === 'error');
+    if (errors.length) throw new PermitContentError(errors);
+    return problems;
+  }
 
   async function findPermit(tx: Tx, actor: Actor, id: string, lock = false): Promise<PermitRow> {
     const q = tx.select().from(permit).where(and(eq(permit.id, id), permitScope(actor)));
@@ -203,6 +210,8 @@ export function createPermitsService(deps: PermitsDeps) {
   }
 
   const service = {
+    checkContent,
+
     /**
      * Import the national platform's listing or permit pages (permit-import.ts): a dry run, all
      * or nothing, or the good rows only.
@@ -257,7 +266,7 @@ export function createPermitsService(deps: PermitsDeps) {
      * (`permitNumber` given: accepted as written, doubtful parts reported, never refused).
      */
     async issuePermit(actor: Actor, input: PermitIssueInput, within?: Within) {
-      const warnings = contentErrors(input.content);
+      const warnings = await contentErrors(input.content);
       if (input.content.managementCategory === 'registration') throw new PermitNotApplicableError('registration');
       const unit = within ? activeUnit(within.unit) : await openUnit(actor, input.unitId);
       if (unit.managementCategory === 'registration') throw new PermitNotApplicableError('registration');
@@ -320,7 +329,7 @@ export function createPermitsService(deps: PermitsDeps) {
      * the version the caller saw; another official's version in between is a conflict.
      */
     async changePermit(actor: Actor, id: string, input: PermitChangeInput, within?: Within) {
-      const warnings = contentErrors(input.content);
+      const warnings = await contentErrors(input.content);
       if (input.content.managementCategory === 'registration') throw new PermitNotApplicableError('registration');
       // The site is read first, outside the transaction: the registry reads through its own
       // connection, and the embedded database has only one.

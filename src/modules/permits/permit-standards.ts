@@ -1,0 +1,46 @@
+/**
+ * A permit's limits against the standards they name: a permitted concentration may not be
+ * looser than the applicable standard allows (条例 Art.11: emissions meet the standards). The
+ * reference table has a standard's rows per facility type and table (existing, new, special
+ * limits), and which one applies to a site is the quality review's question (issue 4); here a
+ * limit looser than every row of its standard is an error, and one looser than the strictest row
+ * a warning to check which table applies. Standards without rows in the table are not judged, and
+ * rows the table marks as not confirmed only warn.
+ */
+import type { PermitContent } from '../../contracts/permits.ts';
+import type { EmissionLimit } from '../reference/index.ts';
+import type { ContentProblem } from './permit-content.ts';
+import { canonicalStandard } from './platform-text.ts';
+
+export function checkAgainstStandards(c: PermitContent, limits: readonly EmissionLimit[]): ContentProblem[] {
+  const out: ContentProblem[] = [];
+  const byKey = new Map<string, EmissionLimit[]>();
+  for (const l of limits) {
+    if (!l.pollutantCode || l.limitValue === null) continue;
+    const key = `${canonicalStandard(l.standard) ?? l.standard}|${l.pollutantCode}|${l.unit}|${l.direction}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), l]);
+  }
+  for (const o of c.outlets) {
+    for (const p of o.pollutants) {
+      const limit = p.limit;
+      if (!limit || limit.direction !== 'max') continue;
+      const rows = byKey.get(`${canonicalStandard(p.standard) ?? p.standard}|${p.pollutantCode}|${limit.unit}|max`);
+      if (!rows?.length) continue;
+      const values = rows.map((r) => r.limitValue!);
+      // a row's note may allow more in some places ("550 mg/m3 for coal boilers located in Guangxi…")
+      const allowances = rows.flatMap((r) => [...(r.note ?? '').matchAll(/(\d+(?:\.\d+)?)\s*mg\/m3/g)].map((m) => Number(m[1])));
+      const loosest = Math.max(...values, ...allowances);
+      const strictest = Math.min(...values);
+      const path = `outlets[${o.code}].pollutants[${p.pollutantCode}].limit.value`;
+      // figures the reference table itself marks as unconfirmed give a warning, not a refusal
+      const sure = rows.every((r) => r.confidence === 'confirmed');
+      if (limit.value > loosest) {
+        out.push({ code: 'LIMIT_ABOVE_STANDARD', severity: sure ? 'error' : 'warning', path, zh: `许可排放浓度 ${limit.value} ${limit.unit} 高于 ${p.standard} 对该污染物的限值（最宽 ${loosest} ${limit.unit}）`, en: `the permitted ${limit.value} ${limit.unit} is looser than ${p.standard} allows for this pollutant (at most ${loosest} ${limit.unit})` });
+      } else if (limit.value > strictest) {
+        const tables = [...new Set(rows.filter((r) => r.limitValue! < limit.value).map((r) => r.tableName))].join('；');
+        out.push({ code: 'LIMIT_ABOVE_STRICTER_TABLE', severity: 'warning', path, zh: `许可排放浓度 ${limit.value} ${limit.unit} 高于 ${p.standard} 中较严的限值（${tables}）：请核实适用哪一表`, en: `the permitted ${limit.value} ${limit.unit} is looser than stricter rows of ${p.standard} (${tables}): check which table applies` });
+      }
+    }
+  }
+  return out;
+}
