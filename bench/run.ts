@@ -1,6 +1,8 @@
-// `npm run bench [-- --only import|search] [--rows N] [--requests N]`
+// `npm run bench [-- --only import|search|permits] [--rows N] [--requests N]`
 //   import: a csv of --rows rows (default 100,000) through importUnits into PostgreSQL and PGlite
 //   search: --rows units (default 1,000,000) on PostgreSQL, HTTP search with 50 concurrent clients
+//   permits: --rows permits (default 300,000) on PostgreSQL, permit detail over HTTP with 50
+//            concurrent clients (20-outlet permits), and the PDF of a 20-outlet permit
 // Prints a summary and writes bench/out/results.json. A throwaway PostgreSQL 15 is started and
 // removed; temp folders are deleted.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import pg from 'pg';
 import { startPostgres } from './pg.ts';
 import { benchImport, type ImportResultRow } from './import.ts';
 import { benchSearch, type SearchResultRow } from './search.ts';
+import { benchPermits, type PermitBenchRow } from './permits.ts';
 import { fmt, log } from './common.ts';
 
 const { values } = parseArgs({
@@ -30,7 +33,7 @@ const { values } = parseArgs({
   },
 });
 const only = values.only;
-if (only && only !== 'import' && only !== 'search') throw new Error('--only must be import or search');
+if (only && only !== 'import' && only !== 'search' && only !== 'permits') throw new Error('--only must be import, search or permits');
 const rowsArg = values.rows ? Number(values.rows) : undefined;
 
 const started = new Date();
@@ -49,6 +52,7 @@ const dbUrl = async (name: string) => {
 
 const imports: ImportResultRow[] = [];
 let search: SearchResultRow | undefined;
+let permits: PermitBenchRow | undefined;
 try {
   if (!only || only === 'import') {
     const rows = rowsArg ?? 100_000;
@@ -65,6 +69,15 @@ try {
       warmup: values.warmup ? Number(values.warmup) : 1_000,
       concurrency: values.concurrency ? Number(values.concurrency) : 50,
       queries: values.queries ? Number(values.queries) : 200,
+    });
+  }
+  if (!only || only === 'permits') {
+    permits = await benchPermits({
+      permits: only === 'permits' && rowsArg ? rowsArg : 300_000,
+      pgUrl: await dbUrl('bench_permits'),
+      requests: values.requests ? Number(values.requests) : 5_000,
+      warmup: values.warmup ? Number(values.warmup) : 500,
+      concurrency: values.concurrency ? Number(values.concurrency) : 50,
     });
   }
 } finally {
@@ -85,6 +98,20 @@ if (search) {
     result: search.met ? 'met' : 'MISSED',
   });
 }
+if (permits) {
+  table.push({
+    benchmark: permits.name,
+    measured: `p50 ${fmt(permits.p50, 1)} / p95 ${fmt(permits.p95, 1)} / p99 ${fmt(permits.p99, 1)} ms, ${fmt(permits.reqPerSecond, 1)} req/s (${fmt(permits.requests)} req, ${permits.concurrency} clients, ${fmt(permits.permits)} permits, ${permits.outlets} outlets / ${permits.limitRows} pollutant rows each)`,
+    target: `p95 < ${permits.target} ms`,
+    result: permits.met ? 'met' : 'MISSED',
+  });
+  table.push({
+    benchmark: 'permit PDF (20 outlets)',
+    measured: `in process p50 ${fmt(permits.pdf.inProcessP50)} ms (first ${fmt(permits.pdf.inProcessFirstMs)} ms, max ${fmt(permits.pdf.inProcessMax)} ms); HTTP p50 ${fmt(permits.pdf.httpP50)} / p95 ${fmt(permits.pdf.httpP95)} ms`,
+    target: `< ${permits.pdf.target} ms`,
+    result: permits.pdf.met ? 'met' : 'MISSED',
+  });
+}
 console.table(table);
 
 const out = {
@@ -93,6 +120,7 @@ const out = {
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, postgres: pgVersion },
   imports,
   search,
+  permits,
 };
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./out/results.json', import.meta.url), JSON.stringify(out, null, 2));

@@ -17,7 +17,7 @@ import type { UnitListQuery } from '../src/contracts/registry.ts';
 import type { Database } from '../src/platform/db.ts';
 import { clock, fmt, freshDatabase, log } from './common.ts';
 
-const PASSWORD = 'Bench-pass-2024';
+export const PASSWORD = 'Bench-pass-2024';
 const CHUNK = 50_000;
 
 export interface SearchResultRow {
@@ -148,7 +148,7 @@ function urlOf(q: Query) {
  * The real server: `ecopermit serve` in its own process(es) on PostgreSQL, console files not
  * served (ECOPERMIT_DEMO=false, logs quiet), with `workers` server processes on one port.
  */
-async function startServer(url: string, workers: number): Promise<{ port: number; stop: () => Promise<void> }> {
+export async function startServer(url: string, workers: number): Promise<{ port: number; stop: () => Promise<void> }> {
   const bin = fileURLToPath(new URL('../bin/ecopermit.mjs', import.meta.url));
   const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVER_PROF] : [];
   const child = spawn(process.execPath, [...prof, bin, 'serve'], {
@@ -174,7 +174,7 @@ async function startServer(url: string, workers: number): Promise<{ port: number
   };
 }
 
-async function login(base: string, username: string): Promise<string> {
+export async function login(base: string, username: string): Promise<string> {
   const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('ep_session='));
@@ -183,7 +183,7 @@ async function login(base: string, username: string): Promise<string> {
   return cookie.split(';')[0];
 }
 
-function percentile(sorted: number[], p: number) {
+export function percentile(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 

@@ -34,6 +34,7 @@ export function createServices(database: Database, config: Config, clock: Clock,
     reference,
     permitNumberLetter: config.PERMIT_NUMBER_LETTER,
     pdfFont: { path: config.PDF_FONT, name: config.PDF_FONT.toLowerCase().endsWith('.ttc') ? config.PDF_FONT_NAME : undefined },
+    versionCacheSize: config.PERMIT_VERSION_CACHE,
     publicBaseUrl: (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, ''),
   });
   const cases = createCasesService({

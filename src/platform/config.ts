@@ -63,6 +63,11 @@ const ConfigSchema = z.object({
   CASE_ATTACHMENT_MAX_MB: z.coerce.number().int().min(1).max(50).default(20),
   /** Requests per client address per minute to the public (no-login) pages. */
   PUBLIC_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /**
+   * Permit versions whose content JSON is kept in memory for the permit page (versions never
+   * change, so a kept one is never stale); about 2–25 KB each. 0 = read every time.
+   */
+  PERMIT_VERSION_CACHE: z.coerce.number().int().min(0).max(1_000_000).default(5_000),
   /** The CJK font embedded in permit PDFs (a .ttf, .otf or .ttc; Debian: fonts-wqy-microhei). */
   PDF_FONT: z.string().min(1).default('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
   /** The PostScript name of the face inside a .ttc collection (ignored for single fonts). */

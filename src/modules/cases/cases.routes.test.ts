@@ -404,4 +404,29 @@ describe('changes, renewals and the authority cases', () => {
     expect((await get(unit.headers, `/api/cases/templates/cement/content?unitId=${unit.id}`)).json().outlets).toHaveLength(3);
     expect((await get(unit.headers, `/api/cases/templates/nope/content?unitId=${unit.id}`)).statusCode).toBe(409);
   });
+
+  it('the technical agency the unit names acts for it on that case; another agency cannot', async () => {
+    await at('2026-03-02T02:00:00Z');
+    await t.addUser('agency-a', 'agency', '33');
+    await t.addUser('agency-b', 'agency', '33');
+    const a = await loginAs('agency-a');
+    const b = await loginAs('agency-b');
+    const idOf = async (h: Record<string, string>) => (await get(h, '/api/auth/me')).json().id;
+    const agencyA = (await post(hz, '/api/agencies', { name: '代理测试甲技术公司', creditCode: makeCreditCode('91330100MA2AGA001'), regionCode: '330100', userIds: [await idOf(a)] })).json();
+    await post(hz, '/api/agencies', { name: '代理测试乙技术公司', creditCode: makeCreditCode('91330100MA2AGB001'), regionCode: '330100', userIds: [await idOf(b)] });
+    const unit = await newUnit(hz);
+    const c = (await post(unit.headers, '/api/cases', { kind: 'first', unitId: unit.id, preparedByAgencyId: agencyA.id })).json();
+    // agency A fills it in, uploads the materials and submits, for the unit
+    expect((await get(a, `/api/cases/${c.id}`)).json().allowedActions).toEqual(['submit', 'withdraw']);
+    const saved = await t.app.inject({ method: 'PUT', url: `/api/cases/${c.id}/content`, headers: a, payload: { expectedVersion: 1, content: samplePermitContent() } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    await materials(a, c.id);
+    const submitted = await act(a, c.id, { action: 'submit', expectedVersion: 2 });
+    expect(submitted.statusCode, submitted.body).toBe(200);
+    expect((await get(unit.headers, `/api/cases/${c.id}`)).json().events.at(-1)).toMatchObject({ action: 'submit', party: 'applicant', actorName: '用户 agency-a' });
+    // agency B sees nothing of it; agency A cannot decide
+    expect((await get(b, `/api/cases/${c.id}`)).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'PUT', url: `/api/cases/${c.id}/content`, headers: b, payload: { expectedVersion: 3, content: samplePermitContent() } })).statusCode).toBe(404);
+    expect((await act(a, c.id, { action: 'accept', expectedVersion: 3 })).statusCode).toBe(403);
+  });
 });

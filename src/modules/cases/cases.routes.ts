@@ -73,7 +73,8 @@ export function registerCaseRoutes(app: FastifyInstance, deps: { cases: CasesSer
   r.put(
     '/api/cases/:id/content',
     { schema: { tags, summary: 'Save the application content / 保存申请内容', params: IdParams, body: CaseContentInput, response: { 200: z.object({ case: CaseView, problems: z.array(Problem) }) } } },
-    async (req) => cases.saveContent(requirePermission(req, 'cases.apply'), req.params.id, req.body.expectedVersion, req.body.content),
+    // the unit, or the agency it named as preparing the application (the service checks which)
+    async (req) => cases.saveContent(requirePermission(req, 'cases.read'), req.params.id, req.body.expectedVersion, req.body.content),
   );
   r.post('/api/cases/:id/actions', { schema: { tags, summary: 'Take a step / 办理（受理、补正、评估、决定…）', params: IdParams, body: CaseActionInput, response: { 200: CaseView } } }, async (req) => {
     return cases.act(requirePermission(req, 'cases.read'), req.params.id, req.body);

@@ -134,11 +134,12 @@ export function createCasesService(deps: CasesDeps) {
     if (actor.role === 'enterprise' && actor.entityId === c.entityId) parties.add('applicant');
     if (can(actor.role, 'cases.decide') && inJurisdiction(actor.regionPrefix, c.regionCode)) parties.add('official');
     if (actor.role === 'expert' || actor.role === 'agency') {
+      const who = await evaluatorIdentity(actor);
+      // The agency the unit named as preparing its application acts for the unit on that case
+      // (fills it in, uploads, submits); never as its evaluator (the assignment refuses that).
+      if (c.preparedByAgencyId && who.agencyIds.includes(c.preparedByAgencyId)) parties.add('applicant');
       const open = await openEvaluation(db, c.id);
-      if (open) {
-        const who = await evaluatorIdentity(actor);
-        if ((open.agencyId && who.agencyIds.includes(open.agencyId)) || open.expertIds.some((e) => who.expertIds.includes(e))) parties.add('evaluator');
-      }
+      if (open && ((open.agencyId && who.agencyIds.includes(open.agencyId)) || open.expertIds.some((e) => who.expertIds.includes(e)))) parties.add('evaluator');
     }
     return parties;
   }

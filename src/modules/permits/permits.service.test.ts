@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, login } from '../../../test/helpers.ts';
 import { makeCreditCode } from '../registry/index.ts';
 import { verifyAuditTrail } from '../audit/index.ts';
-import type { PermitContent } from '../../contracts/permits.ts';
+import { PermitDetail, type PermitContent } from '../../contracts/permits.ts';
 import { samplePermitContent } from './permit-content.sample.ts';
 
 let t: Awaited<ReturnType<typeof buildTestApp>>;
@@ -51,7 +51,12 @@ describe('permits', () => {
     expect(res.statusCode, res.body).toBe(201);
     const { permit } = res.json();
     expect(permit).toMatchObject({ permitNumber: `${unit.creditCode}001P`, currentVersion: 1, status: 'valid', managementCategory: 'key', validTo: '2031-02-28' });
-    const got = (await t.app.inject({ url: `/api/permits/${permit.id}`, headers: hz })).json();
+    const detail = await t.app.inject({ url: `/api/permits/${permit.id}`, headers: hz });
+    expect(detail.headers['content-type']).toMatch(/^application\/json/);
+    const got = detail.json();
+    // the spliced response is what the schema says: every field, the content as issued
+    const parsed = PermitDetail.strict().parse({ ...got, createdAt: new Date(got.createdAt), updatedAt: new Date(got.updatedAt) });
+    expect(parsed).toMatchObject({ id: permit.id, content: content() });
     expect(got.content.outlets[0].pollutants[1].limit).toEqual({ direction: 'max', value: 300, unit: 'mg/m3' });
     expect(got.issuedOn).toBe('2026-02-27');
     const list = (await t.app.inject({ url: `/api/permits?number=${unit.creditCode.slice(-6)}`, headers: hz })).json();

@@ -35,6 +35,8 @@ export interface PermitsDeps {
   pdfFont: PdfFont;
   /** where the public pages are (QR codes on the PDF point there) */
   publicBaseUrl: string;
+  /** permit versions whose JSON is kept in memory for the detail page (0 or absent: none) */
+  versionCacheSize?: number;
   /** the letter ending numbers this platform issues (P in HJ 608-2017's example) */
   permitNumberLetter: string;
 }
@@ -93,6 +95,11 @@ const view = (p: PermitRow) => ({
 
 export function createPermitsService(deps: PermitsDeps) {
   const { db, clock, registry } = deps;
+
+  // Versions never change (a trigger refuses it), so a version's JSON, once read, stays right:
+  // kept for the most recently shown ones, keyed by permit and version number.
+  const cacheSize = deps.versionCacheSize ?? 0;
+  const versionCache = new Map<string, { issuedOn: string; contentSha256: string; contentJson: string }>();
 
   /** The content's own checks and its limits against the standards they name. */
   async function checkContent(content: PermitContent): Promise<ContentProblem[]> {
@@ -391,9 +398,35 @@ export function createPermitsService(deps: PermitsDeps) {
     },
 
     async getPermit(actor: Actor, id: string) {
+      const { contentJson, ...rest } = await this.getPermitJson(actor, id);
+      return { ...rest, content: JSON.parse(contentJson) as PermitContent };
+    },
+
+    /**
+     * The permit with its current content as the JSON text the database holds: one query, and
+     * the content (written once, validated when it was) is not parsed and re-serialised to be
+     * sent (the detail route splices it in; see permits.routes.ts).
+     */
+    async getPermitJson(actor: Actor, id: string) {
       const p = await findPermit(db, actor, id);
-      const [v] = await db.select().from(permitVersion).where(and(eq(permitVersion.permitId, id), eq(permitVersion.versionNo, p.currentVersion)));
-      return { ...view(p), issuedOn: v.issuedOn, content: v.content as PermitContent, contentSha256: v.contentSha256 };
+      const key = `${p.id}:${p.currentVersion}`;
+      let v = versionCache.get(key);
+      if (v) {
+        // most recently used last
+        versionCache.delete(key);
+        versionCache.set(key, v);
+      } else {
+        const [row] = await db
+          .select({ issuedOn: permitVersion.issuedOn, contentSha256: permitVersion.contentSha256, contentJson: sql<string>`${permitVersion.content}::text` })
+          .from(permitVersion)
+          .where(and(eq(permitVersion.permitId, p.id), eq(permitVersion.versionNo, p.currentVersion)));
+        v = row;
+        if (cacheSize > 0) {
+          versionCache.set(key, v);
+          if (versionCache.size > cacheSize) versionCache.delete(versionCache.keys().next().value!);
+        }
+      }
+      return { ...view(p), issuedOn: v.issuedOn, contentSha256: v.contentSha256, contentJson: v.contentJson };
     },
 
     async listPermits(actor: Actor, q: PermitListQuery) {

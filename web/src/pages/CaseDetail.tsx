@@ -369,7 +369,8 @@ export default function CaseDetail({ id }: { id: string }) {
     load();
   }, [load]);
   const official = can('cases.decide');
-  const editable = useMemo(() => !!detail && detail.allowedActions.includes('submit') && (detail.state === 'draft' || detail.state === 'supplement_requested') && detail.content !== null && can('cases.apply'), [detail, can]);
+  // the applicant's turn: the unit, or the agency it named (the server decides who that is)
+  const editable = useMemo(() => !!detail && detail.allowedActions.includes('submit') && (detail.state === 'draft' || detail.state === 'supplement_requested') && detail.content !== null, [detail]);
 
   if (notFound) return <Result status="404" title={t('common.notFound')} />;
   if (!detail) return <Spin style={{ display: 'block', padding: 80 }} />;
