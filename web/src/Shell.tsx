@@ -17,6 +17,7 @@ const CasesList = lazy(() => import('./pages/CasesList'));
 const CaseNew = lazy(() => import('./pages/CaseNew'));
 const CaseDetail = lazy(() => import('./pages/CaseDetail'));
 const OnSiteRatio = lazy(() => import('./pages/OnSiteRatio'));
+const Experts = lazy(() => import('./pages/Experts'));
 
 interface NavItem {
   key: string;
@@ -29,6 +30,7 @@ const NAV: NavItem[] = [
   { key: 'permits', path: '/permits', label: 'nav.permits', perm: 'permits.read' },
   { key: 'cases', path: '/cases', label: 'nav.cases', perm: 'cases.read' },
   { key: 'ratio', path: '/cases/on-site-ratio', label: 'nav.onSiteRatio', perm: 'cases.decide' },
+  { key: 'experts', path: '/experts', label: 'nav.experts', perm: 'experts.manage' },
   { key: 'import', path: '/import', label: 'nav.import', perm: 'registry.import' },
 ];
 
@@ -97,6 +99,7 @@ export default function Shell() {
   else if (path === '/cases/new' && can('cases.apply')) page = <CaseNew />;
   else if (path === '/cases/on-site-ratio' && can('cases.decide')) page = <OnSiteRatio />;
   else if ((m = matchPath('/cases/:id', path)) && can('cases.read')) page = <CaseDetail id={m.id} />;
+  else if (path === '/experts' && can('experts.manage')) page = <Experts />;
   else page = <NotFound />;
 
   return (

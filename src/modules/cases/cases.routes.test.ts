@@ -429,4 +429,27 @@ describe('changes, renewals and the authority cases', () => {
     expect((await t.app.inject({ method: 'PUT', url: `/api/cases/${c.id}/content`, headers: b, payload: { expectedVersion: 3, content: samplePermitContent() } })).statusCode).toBe(404);
     expect((await act(a, c.id, { action: 'accept', expectedVersion: 3 })).statusCode).toBe(403);
   });
+
+  it('expert pools change over time: an expert who left is excluded; a city cannot edit the provincial pool', async () => {
+    await at('2026-03-02T02:00:00Z');
+    const prov = await (async () => {
+      await t.addUser('case-prov', 'provincial', '33');
+      return loginAs('case-prov');
+    })();
+    const provincial = (await post(prov, '/api/experts', { poolRegion: '33', name: '省库专家', specialties: ['44'], activeFrom: '2025-01-01' })).json();
+    const municipal = (await post(hz, '/api/experts', { poolRegion: '3301', name: '市库专家', specialties: ['44'], activeFrom: '2025-01-01' })).json();
+    expect((await post(hz, '/api/experts', { poolRegion: '3302', name: '越权', specialties: ['44'], activeFrom: '2025-01-01' })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/experts/${provincial.id}`, headers: hz, payload: { expectedVersion: 1, activeTo: '2026-03-01' } })).statusCode).toBe(404);
+    const left = await t.app.inject({ method: 'PATCH', url: `/api/experts/${municipal.id}`, headers: hz, payload: { expectedVersion: 1, activeTo: '2026-03-01' } });
+    expect(left.statusCode, left.body).toBe(200);
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/experts/${municipal.id}`, headers: hz, payload: { expectedVersion: 1, activeTo: '2026-02-01' } })).json().code).toBe('EXPERT_CHANGED');
+    const unit = await newUnit(hz);
+    const c = await acceptedFirst(unit);
+    const eligible = (await get(hz, `/api/cases/${c.id}/eligible-experts`)).json().items;
+    expect(eligible.find((e: { id: string }) => e.id === municipal.id).exclusions.map((x: { code: string }) => x.code)).toEqual(['inactive']);
+    expect(eligible.find((e: { id: string }) => e.id === provincial.id).eligible).toBe(true);
+    const active = (await get(hz, '/api/experts?activeOn=2026-03-02')).json().items.map((e: { id: string }) => e.id);
+    expect(active).toContain(provincial.id);
+    expect(active).not.toContain(municipal.id);
+  });
 });

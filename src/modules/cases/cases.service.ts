@@ -10,7 +10,7 @@ import { sqlConstraint, sqlState, ValidationError } from '../../platform/errors.
 import { chinaDate, civilDate, dayNumber, periodEnd, type DayCount, type WorkCalendar } from '../../platform/work-calendar.ts';
 import { recordAudit, canonicalJson } from '../audit/index.ts';
 import { can } from '../identity/index.ts';
-import { escapeLike, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
+import { escapeLike, isValidCreditCode, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
 import { permit, PERMIT_VALIDITY_YEARS, type PermitsService } from '../permits/index.ts';
 import type { ReferenceService } from '../reference/index.ts';
 import type { UnitView } from '../../contracts/registry.ts';
@@ -802,6 +802,7 @@ export function createCasesService(deps: CasesDeps) {
 
     async createAgency(actor: Actor, input: { name: string; creditCode: string; regionCode: string; userIds?: string[] }) {
       if (!inJurisdiction(actor.regionPrefix, input.regionCode)) throw new ValidationError({ zh: '只能登记本辖区的技术机构', en: 'You list agencies in your jurisdiction only' });
+      if (!isValidCreditCode(input.creditCode.toUpperCase())) throw new ValidationError({ zh: `统一社会信用代码 ${input.creditCode} 校验不通过`, en: `The credit code ${input.creditCode} fails its check` });
       const row = { id: uuidv7(), name: input.name, creditCode: input.creditCode.toUpperCase(), regionCode: input.regionCode, userIds: input.userIds ?? [], createdAt: clock.now() };
       try {
         await db.transaction(async (tx) => {
