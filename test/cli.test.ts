@@ -85,5 +85,6 @@ describe('ecopermit CLI', () => {
     expect(summary.issues.find((i: { severity: string }) => i.severity === 'error')).toMatchObject({ row: 3, column: '许可证编号', code: 'UNIT_NOT_FOUND' });
     expect(run(['permits', 'import', listing, '--good-only']).stdout).toContain('written: 1 permits');
     expect(JSON.parse(run(['permits', 'import', listing, '--good-only', '--json']).stdout)).toMatchObject({ duplicates: 1, permitsCreated: 0 });
-  });
+    // a dozen processes, each opening the embedded database: slow when the suite runs beside it
+  }, 240_000);
 });

@@ -75,7 +75,7 @@ export class CaseDeemedAcceptedError extends AppError {
 }
 
 export class CaseNotApplicableError extends AppError {
-  constructor(reason: 'category' | 'registration-category' | 'permit-required' | 'permit-mismatch' | 'permit-ended' | 'permit-expired' | 'has-permit' | 'closed' | 'grounds' | 'content' | 'review-date' | 'evaluation' | 'not-application' | 'coordinates' | 'template') {
+  constructor(reason: 'category' | 'registration-category' | 'permit-required' | 'permit-mismatch' | 'permit-ended' | 'permit-expired' | 'permit-changed' | 'has-permit' | 'closed' | 'grounds' | 'content' | 'review-date' | 'evaluation' | 'not-application' | 'coordinates' | 'template' | 'supplement-once' | 'hearing-period', extra?: Record<string, unknown>) {
     const m = {
       category: { zh: '登记管理的单位填报排污登记，不申请排污许可证', en: 'Units under registration management file a registration, not a permit application' },
       'registration-category': { zh: '重点或简化管理的单位应申请排污许可证，不填排污登记', en: 'Key and simplified units apply for a permit, not a registration' },
@@ -92,8 +92,11 @@ export class CaseNotApplicableError extends AppError {
       'not-application': { zh: '此操作只适用于许可申请', en: 'This applies to permit applications only' },
       coordinates: { zh: '该生产经营场所在名录中没有经纬度，请先补充后再使用模板', en: 'The site has no coordinates in the registry; add them before starting from a template' },
       template: { zh: '没有这个填报模板', en: 'No such template' },
+      'permit-changed': { zh: `申请提出后许可证已更新（申请依据第 ${extra?.base} 版，现为第 ${extra?.current} 版）：请申请单位撤回后依现行版本重新申请`, en: `The permit changed after the application was made (made on version ${extra?.base}, now ${extra?.current}): the applicant withdraws and applies on the current version` },
+      'supplement-once': { zh: '补正材料应一次性告知，本件已告知过；材料仍不齐全的可不予受理', en: 'Missing materials are asked for once, and were; if still incomplete, the application may be refused acceptance' },
+      'hearing-period': { zh: `当事人可在 ${extra?.until} 前（告知后五日内）要求听证，期满前不得作出吊销决定（行政处罚法第六十四条）`, en: `The party may ask for a hearing until ${extra?.until} (five days from the notice): no decision before then (行政处罚法 Art.64)` },
     }[reason];
-    super('CASE_NOT_APPLICABLE', 409, m, { reason });
+    super('CASE_NOT_APPLICABLE', 409, m, { reason, ...extra });
   }
 }
 

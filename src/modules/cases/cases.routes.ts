@@ -65,7 +65,7 @@ export function registerCaseRoutes(app: FastifyInstance, deps: { cases: CasesSer
   r.get(
     '/api/cases/templates/:templateId/content',
     { schema: { tags, summary: 'A template filled for a site / 按模板生成申请内容', params: z.object({ templateId: z.string().regex(/^[a-z_]{1,40}$/) }), querystring: z.object({ unitId: z.uuid() }).strict(), response: { 200: PermitContent } } },
-    async (req) => cases.templateFor(requirePermission(req, 'cases.read'), req.params.templateId, req.query.unitId),
+    async (req) => cases.templateFor(requirePermission(req, 'cases.apply'), req.params.templateId, req.query.unitId),
   );
   r.get('/api/cases/:id', { schema: { tags, summary: 'A case with its history / 办件详情', params: IdParams, response: { 200: CaseDetail } } }, async (req) => {
     return cases.getCase(requirePermission(req, 'cases.read'), req.params.id);

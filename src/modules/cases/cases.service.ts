@@ -164,7 +164,7 @@ export function createCasesService(deps: CasesDeps) {
 
   function dueOf(c: CaseRow, permitValidTo: string | null, on = today()) {
     return caseDue(
-      { kind: c.kind as CaseKind, state: c.state as CaseState, category: c.managementCategory as PermitContent['managementCategory'] | null, onSite: c.onSite, receivedOn: c.receivedOn, acceptedOn: c.acceptedOn, permitValidTo, today: on },
+      { kind: c.kind as CaseKind, state: c.state as CaseState, category: c.managementCategory as PermitContent['managementCategory'] | null, onSite: c.onSite, receivedOn: c.receivedOn, acceptedOn: c.acceptedOn, permitValidTo, evaluationDays: c.evaluationDays, today: on },
       calendar,
       counting,
       nearDays,
@@ -315,12 +315,21 @@ export function createCasesService(deps: CasesDeps) {
     const on = today();
     const set: Partial<CaseRow> = {};
     let data: Record<string, unknown> | null = null;
+    const bar = await barred(c, input.action, on);
+    if (bar) throw bar;
 
     // Reads that go through other services happen before the transaction (one connection on PGlite).
     let unit: UnitView | undefined;
     let permitNow: Awaited<ReturnType<PermitsService['findPermit']>> | undefined;
     if (c.permitId && ['approve', 'decide', 'submit'].includes(input.action)) permitNow = await deps.permits.findPermit(actor, c.permitId);
     if (input.action === 'approve' || input.action === 'record') unit = await deps.registry.getUnit(actor, c.unitId);
+    if (input.action === 'approve') {
+      // An application made on an older version of the permit is not approved over a newer one.
+      if (permitNow && c.basePermitVersion !== null && permitNow.currentVersion !== c.basePermitVersion) throw new CaseNotApplicableError('permit-changed', { base: c.basePermitVersion, current: permitNow.currentVersion });
+      // The content's checks (also the standards) run here, before the transaction, and fail early.
+      const errors = (await deps.permits.checkContent(c.content as PermitContent)).filter((p) => p.severity === 'error');
+      if (errors.length) throw new ValidationError({ zh: `申请内容有 ${errors.length} 处错误，不能准予许可：${errors.map((p) => p.zh).join('；')}`, en: `The application has ${errors.length} error(s) and cannot be approved: ${errors.map((p) => p.en).join('; ')}` }, { problems: errors });
+    }
 
     switch (input.action) {
       case 'submit': {
@@ -335,8 +344,6 @@ export function createCasesService(deps: CasesDeps) {
       }
       case 'request_supplement': {
         if (!input.items?.length) throw new ValidationError({ zh: '请逐项列出需补正的材料（一次性告知）', en: 'List every item to supplement (one notice for all)' });
-        const notice = calendar.deadline(c.receivedOn!, rules.days(rules.cases.time_limits.acceptance_notice), counting).date;
-        if (on > notice) throw new CaseDeemedAcceptedError(notice);
         Object.assign(set, { supplementItems: input.items });
         data = { items: input.items };
         break;
@@ -366,7 +373,12 @@ export function createCasesService(deps: CasesDeps) {
       }
       case 'complete_evaluation': {
         if (!input.conclusion) throw new ValidationError({ zh: '请给出评估结论', en: 'Give the evaluation\'s conclusion' });
-        data = { conclusion: input.conclusion };
+        // the days it took are not counted in the decision period (行政许可法 Art.45)
+        const open = await openEvaluation(db, c.id);
+        const from = open ? chinaDate(open.assignedAt) : on;
+        const days = Math.max(0, counting === 'working' ? calendar.workingDaysBetween(from, on) : dayNumber(on) - dayNumber(from));
+        set.evaluationDays = c.evaluationDays + days;
+        data = { conclusion: input.conclusion, evaluationDays: days };
         break;
       }
       case 'approve':
@@ -441,9 +453,47 @@ export function createCasesService(deps: CasesDeps) {
     return content;
   }
 
+  /**
+   * The permit can still be changed or renewed: not ended, and not expired on `on` (for the
+   * approval of a renewal, the day it was applied for: a renewal applied for in time is decided
+   * even after the permit's last day, 行政许可法 Art.50).
+   */
   function checkPermitStillOpen(kind: CaseKind, p: { status: string; validTo: string }, on: string) {
     if (p.status !== 'valid') throw new CaseNotApplicableError('permit-ended');
     if ((kind === 'change' || kind === 'renewal') && p.validTo < on) throw new CaseNotApplicableError('permit-expired');
+  }
+
+  /**
+   * Steps the machine has but the calendar or the record bars now: the notice of missing
+   * materials (once, within its period) and refusing to accept after that period (the application
+   * counts as accepted), deciding a penalty revocation before the party's time to ask for a hearing
+   * has run. Undefined when the step may be taken.
+   */
+  async function barred(c: CaseRow, action: CaseAction, on: string, tx: Tx = db) {
+    if ((action === 'request_supplement' || action === 'not_accept') && c.state === 'submitted' && c.receivedOn) {
+      const notice = calendar.deadline(c.receivedOn, rules.days(rules.cases.time_limits.acceptance_notice), counting).date;
+      if (on > notice) return new CaseDeemedAcceptedError(notice);
+    }
+    if (action === 'request_supplement') {
+      const [{ n }] = await tx.select({ n: count() }).from(permitCaseEvent).where(and(eq(permitCaseEvent.caseId, c.id), eq(permitCaseEvent.action, 'request_supplement')));
+      if (Number(n) > 0) return new CaseNotApplicableError('supplement-once');
+    }
+    if (action === 'decide' && c.kind === 'penaltyRevocation') {
+      const [notified] = await tx.select({ at: permitCaseEvent.occurredAt }).from(permitCaseEvent).where(and(eq(permitCaseEvent.caseId, c.id), eq(permitCaseEvent.action, 'notify_hearing'))).orderBy(desc(permitCaseEvent.seq)).limit(1);
+      if (notified) {
+        const until = calendar.deadline(chinaDate(notified.at), rules.days('hearing_request_period'), 'calendar').date;
+        if (on <= until) return new CaseNotApplicableError('hearing-period', { until });
+      }
+    }
+    return undefined;
+  }
+
+  /** The steps offered to the caller now: the machine's, less those the calendar or the record bar. */
+  async function offered(c: CaseRow, parties: ReadonlySet<CaseParty>) {
+    const on = today();
+    const out: CaseAction[] = [];
+    for (const a of allowedActions(c.kind as CaseKind, c.state as CaseState, parties)) if (!(await barred(c, a, on))) out.push(a);
+    return out;
   }
 
   /** 准予许可: the permit issued (first), or its new version (change, renewal, re-application). */
@@ -457,7 +507,7 @@ export function createCasesService(deps: CasesDeps) {
       return { permitId: out.permit.id, data: { permitNumber: out.permit.permitNumber, version: 1, validFrom: on, validTo } };
     }
     if (!p) throw new CaseNotApplicableError('permit-required');
-    checkPermitStillOpen(kind, p, on);
+    checkPermitStillOpen(kind, p, kind === 'renewal' ? (c.receivedOn ?? on) : on);
     // The period: a change keeps it; a renewal starts the day after the old one ends; a re-application is granted anew from today.
     const validFrom = kind === 'change' ? p.validFrom : kind === 'renewal' ? nextDay(p.validTo) : on;
     const validTo = kind === 'change' ? p.validTo : periodEnd(validFrom, PERMIT_VALIDITY_YEARS);
@@ -468,10 +518,11 @@ export function createCasesService(deps: CasesDeps) {
 
   /** 新建办件: an application or registration (as a draft), or an authority's case. */
   async function openCase(actor: Actor, input: CaseCreateInput) {
-    const unit = await deps.registry.getUnit(actor, input.unitId);
-    const family = familyOf(input.kind);
+    // who may open is settled before the site is looked up: no answer says whether a site exists
     const asParty: CaseParty | null = actor.role === 'enterprise' ? 'applicant' : can(actor.role, 'cases.decide') ? 'official' : null;
     if (!asParty || !openers(input.kind).includes(asParty)) throw new CasePartyError('submit', openers(input.kind)[0]);
+    const unit = await deps.registry.getUnit(actor, input.unitId);
+    const family = familyOf(input.kind);
     const on = today();
     let p: Awaited<ReturnType<PermitsService['findPermit']>> | undefined;
     if (input.kind === 'first' || input.kind === 'registration') {
@@ -517,6 +568,8 @@ export function createCasesService(deps: CasesDeps) {
           entityId: unit.entityId,
           regionCode: unit.regionCode,
           permitId: p?.id ?? null,
+          basePermitVersion: p?.currentVersion ?? null,
+          evaluationDays: 0,
           managementCategory: category,
           content,
           templateId: input.templateId ?? null,
@@ -666,7 +719,7 @@ export function createCasesService(deps: CasesDeps) {
         onSiteReviews: reviews.map((r) => ({ id: r.id, reviewDate: r.reviewDate, people: r.people, findings: r.findings, outcome: r.outcome as 'no_problem' | 'problems_found', recordedBy: r.recordedBy, recordedAt: r.recordedAt })),
         attachments: attachments.map((a) => ({ ...a, kind: a.kind as AttachmentKind })),
         completeness: check,
-        allowedActions: allowedActions(c.kind as CaseKind, c.state as CaseState, parties),
+        allowedActions: await offered(c, parties),
       };
     },
 
@@ -767,6 +820,10 @@ export function createCasesService(deps: CasesDeps) {
       const [e] = await db.select().from(expert).where(and(eq(expert.id, id), sql`${expert.poolRegion} like ${escapeLike(actor.regionPrefix) + '%'}`));
       if (!e) throw new ExpertNotFoundError();
       const { expectedVersion, ...changes } = input;
+      if (changes.employerAgencyId) {
+        const [a] = await db.select({ id: technicalAgency.id }).from(technicalAgency).where(eq(technicalAgency.id, changes.employerAgencyId));
+        if (!a) throw new AgencyNotFoundError();
+      }
       if (changes.activeTo && changes.activeTo < e.activeFrom) throw new ValidationError({ zh: '退出日期早于入库日期', en: 'The end date is before the start date' });
       return db.transaction(async (tx) => {
         const [row] = await tx.update(expert).set({ ...changes, version: e.version + 1, updatedAt: clock.now() }).where(and(eq(expert.id, id), eq(expert.version, expectedVersion))).returning();
@@ -820,9 +877,10 @@ export function createCasesService(deps: CasesDeps) {
       // Agencies work across regions (one may prepare applications anywhere): every official sees the list.
       const conds: SQL[] = [];
       if (q.q) conds.push(sql`(${technicalAgency.name} ilike ${'%' + escapeLike(q.q) + '%'} or ${technicalAgency.creditCode} = ${q.q.toUpperCase()})`);
-      void actor;
       const rows = await db.select().from(technicalAgency).where(conds.length ? and(...conds) : undefined).orderBy(asc(technicalAgency.name)).limit(500);
-      return { items: rows.map((a) => ({ id: a.id, name: a.name, creditCode: a.creditCode, regionCode: a.regionCode, userIds: a.userIds })) };
+      // who the agency's users are is for those who manage the list
+      const manager = can(actor.role, 'experts.manage');
+      return { items: rows.map((a) => ({ id: a.id, name: a.name, creditCode: a.creditCode, regionCode: a.regionCode, userIds: manager ? a.userIds : [] })) };
     },
 
     /**

@@ -23,6 +23,10 @@ export const permitCase = pgTable(
     regionCode: text('region_code').notNull(),
     /** the permit concerned (not for first applications and registrations) */
     permitId: uuid('permit_id'),
+    /** the permit's version when the case was opened: an application made on an older version is not approved over a newer one */
+    basePermitVersion: integer('base_permit_version'),
+    /** days (in the case's counting) spent in technical evaluation: not counted in the decision period (行政许可法 Art.45) */
+    evaluationDays: integer('evaluation_days').notNull().default(0),
     /** the category applied for (applications), else the permit's or the unit's; null while unknown */
     managementCategory: text('management_category'),
     /** PermitContent applied for (applications only) */

@@ -185,6 +185,8 @@ export interface DueInput {
   acceptedOn: string | null;
   /** renewals: the permit's last valid day */
   permitValidTo: string | null;
+  /** days spent in technical evaluation, in the same counting: not counted (行政许可法 Art.45) */
+  evaluationDays?: number;
   today: string;
 }
 
@@ -210,12 +212,16 @@ export interface Due {
 export function caseDue(c: DueInput, calendar: WorkCalendar, counting: DayCount, nearDays: number, rules: LifecycleRules = lifecycleRules()): Due {
   const none: Due = { date: null, rule: null, counting, overdue: false, near: false, workingDaysLeft: null, deemedAccepted: false, approximate: false };
   if (familyOf(c.kind) !== 'application' || ENDED_STATES.includes(c.state) || APPLICANT_TURN.includes(c.state) || !c.receivedOn) return none;
+  // While the technical evaluation runs the clock stands still (行政许可法 Art.45).
+  if (c.state === 'under_evaluation') return { ...none, rule: 'expert_review_excluded' };
   const noticeRule = rules.cases.time_limits.acceptance_notice;
   const notice = calendar.deadline(c.receivedOn, rules.days(noticeRule), counting);
+  // A renewal is decided before the permit ends, whichever limit comes first.
+  const capped = (date: string, rule: string) => (c.kind === 'renewal' && c.permitValidTo && c.permitValidTo < date ? { date: c.permitValidTo, rule: 'renewal_decide_before_expiry' } : { date, rule });
   let start: string;
   let deemedAccepted: boolean;
   if (c.state === 'submitted') {
-    if (c.today <= notice.date) return finish({ ...none, date: notice.date, rule: noticeRule, approximate: notice.approximate });
+    if (c.today <= notice.date) return finish({ ...none, ...capped(notice.date, noticeRule), approximate: notice.approximate });
     start = c.receivedOn;
     deemedAccepted = true;
   } else {
@@ -224,14 +230,8 @@ export function caseDue(c: DueInput, calendar: WorkCalendar, counting: DayCount,
     start = deemedAccepted ? c.receivedOn : accepted;
   }
   const ruleId = decisionRule(c.kind, c.category, c.onSite, rules)!;
-  const d = calendar.deadline(start, rules.days(ruleId), counting);
-  let date = d.date;
-  let rule = ruleId;
-  if (c.kind === 'renewal' && c.permitValidTo && c.permitValidTo < date) {
-    date = c.permitValidTo;
-    rule = 'renewal_decide_before_expiry';
-  }
-  return finish({ ...none, date, rule, deemedAccepted, approximate: d.approximate });
+  const d = calendar.deadline(start, rules.days(ruleId) + (c.evaluationDays ?? 0), counting);
+  return finish({ ...none, ...capped(d.date, ruleId), deemedAccepted, approximate: d.approximate });
 
   function finish(due: Due): Due {
     const left = calendar.workingDaysBetween(c.today, due.date!);

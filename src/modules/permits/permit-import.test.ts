@@ -69,6 +69,14 @@ describe('importing the platform listing', () => {
     expect(list.items.find((p: { permitNumber: string }) => p.permitNumber.endsWith('X'))).toMatchObject({ validFrom: '2022-05-10', validTo: '2027-05-09', managementCategory: 'simplified' });
   });
 
+  it('two numbers for one site, or a number whose site sequence names no site, are errors', async () => {
+    const r = await run(csv([LISTING[0], `${cc1}002P,,,,2024-01-01至2028-12-31,2024-01-01,重点管理`, `${cc1}002Q,,,,2024-01-01至2028-12-31,2024-01-01,重点管理`, `${cc2}007P,,,,2024-01-01至2028-12-31,2024-01-01,重点管理`]), { dryRun: true });
+    expect(r.issues.filter((i) => i.severity === 'error').map((i) => [i.row, i.code])).toEqual([
+      [3, 'SITE_TWICE'],
+      [4, 'UNIT_NOT_FOUND'],
+    ]);
+  });
+
   it('a second import merges what is known instead of creating it again', async () => {
     const r = await run(csv(LISTING.slice(0, 4)), { goodOnly: true });
     expect(r).toMatchObject({ rows: 3, accepted: 3, rejected: 0, duplicates: 3, permitsCreated: 0 });
@@ -85,7 +93,7 @@ describe('importing permit pages (outlets, pollutants, standards as written)', (
     `${cc1}001P,2021-03-01,DW001,废水总排口,一般排放口,120.1235,30.2501,,钱塘江,pH值,GB 8978-1996,6-9,无量纲`,
     `${cc1}001P,2023-06-01,DA001,1#锅炉烟囱,主要排放口,120.123456,30.25,80,,颗粒物,GB13271-2014,30,mg/m3`,
     `${cc1}001P,2023-06-01,DA001,1#锅炉烟囱,主要排放口,120.123456,30.25,80,,二氧化硫,GB13271-2014,/,mg/m3`,
-    `${cc1}001P,2023-06-01,DA002,2#锅炉烟囱,主要排放口,东经120度,30.25,80,,颗粒物,GB13271-2014,30,mg/m3`,
+    `${cc1}001P,2024-01-01,DA002,2#锅炉烟囱,主要排放口,东经120度,30.25,80,,颗粒物,GB13271-2014,30,mg/m3`,
     `${cc2}001X,,DW001,总排口,主要排放口,120.2,30.3,,钱塘江,神秘物质,GB 18918-2002,50,mg/L`,
   ];
 
@@ -98,6 +106,7 @@ describe('importing permit pages (outlets, pollutants, standards as written)', (
     ]);
     expect(dry.issues.some((i) => i.code === 'STANDARD_NORMALISED' && i.row === 2)).toBe(true);
     const r = await run(csv(DETAIL), { goodOnly: true });
+    // the 2024 page had a bad row: not imported at all (its good rows alone would drop DA001)
     expect(r).toMatchObject({ written: true, versionsAdded: 2 });
     const list = (await t.app.inject({ url: `/api/permits?number=${cc1}001P`, headers: hz })).json();
     const id = list.items[0].id;

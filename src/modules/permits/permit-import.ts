@@ -23,7 +23,7 @@ import { mapHeaders, parseImportFile, registryEntity, registryUnit, unitScope, t
 import type { ReferenceService } from '../reference/index.ts';
 import { permit, permitVersion } from './permits.tables.ts';
 import { analysePermitNumber } from './permit-number.ts';
-import { checkPermitContent, diffPermitContent } from './permit-content.ts';
+import { diffPermitContent } from './permit-content.ts';
 import { canonicalStandard, halfWidth, parseCoordinate, parseDay, parseLimit, parseValidity } from './platform-text.ts';
 import type { PermitsService } from './permits.service.ts';
 import { canonicalJson } from '../audit/index.ts';
@@ -55,7 +55,7 @@ export interface PermitImportDeps {
   db: Db;
   clock: Clock;
   registry: Pick<RegistryService, 'getUnit'>;
-  permits: Pick<PermitsService, 'issuePermit' | 'changePermit'>;
+  permits: Pick<PermitsService, 'issuePermit' | 'changePermit' | 'checkContent'>;
   reference: Pick<ReferenceService, 'listRegions' | 'listIndustries' | 'listPollutants'>;
 }
 
@@ -234,9 +234,15 @@ async function importListing(deps: PermitImportDeps, actor: Actor, rows: Raw[], 
       continue;
     }
     const candidates = sites.filter((s) => s.creditCode === g.stem);
-    const site = candidates.find((s) => g.siteSeq !== null && s.siteSeq === g.siteSeq) ?? (g.raw.values.unitName ? candidates.find((s) => norm(s.name) === norm(g.raw.values.unitName)) : undefined) ?? (candidates.length === 1 ? candidates[0] : undefined);
+    // the site the number's sequence names; by name or as the only one only when it names none
+    const site = g.siteSeq !== null ? candidates.find((s) => s.siteSeq === g.siteSeq) : ((g.raw.values.unitName ? candidates.find((s) => norm(s.name) === norm(g.raw.values.unitName)) : undefined) ?? (candidates.length === 1 ? candidates[0] : undefined));
     if (!site) {
       issue(row, 'permitNumber', 'error', 'UNIT_NOT_FOUND', `名录中（您的辖区内）没有与编号 ${g.number} 对应的生产经营场所；请先导入排污单位`, `no site in the registry (in your jurisdiction) matches ${g.number}; import the units first`);
+      continue;
+    }
+    const queued = toWrite.find((w) => w.unitId === site.id);
+    if (queued) {
+      issue(row, 'permitNumber', 'error', 'SITE_TWICE', `第 ${queued.g.raw.rowNumber} 行已为同一场所导入许可证 ${queued.g.number}`, `row ${queued.g.raw.rowNumber} already imports permit ${queued.g.number} for the same site`);
       continue;
     }
     if (heldBy.has(site.id)) {
@@ -292,6 +298,8 @@ async function importDetail(deps: PermitImportDeps, actor: Actor, rows: Raw[], i
     return undefined;
   };
 
+  // a (permit, version date) with a bad row is not imported at all: its good rows alone would drop the rest
+  const failedGroups = new Set<string>();
   type Line = { raw: Raw; number: string; version: string; outlet: PermitContent['outlets'][number]; pollutant: PermitContent['outlets'][number]['pollutants'][number] };
   const lines: Line[] = [];
   for (const raw of rows) {
@@ -331,7 +339,10 @@ async function importDetail(deps: PermitImportDeps, actor: Actor, rows: Raw[], i
     const unit = pcode === 'w01001' && (written === '' || written === '无量纲') ? 'pH' : (UNIT_ALIASES[written] ?? written) || (water ? 'mg/L' : 'mg/m3');
     const limit = parseLimit(v.limit ?? '', unit);
     if (!limit.ok) fail('limit', 'BAD_LIMIT', limit.zh, limit.en);
-    if (!errs.ok || !lng.ok || !lat.ok || !limit.ok || !kind || !pcode || !standard) continue;
+    if (!errs.ok || !lng.ok || !lat.ok || !limit.ok || !kind || !pcode || !standard) {
+      if (number) failedGroups.add(`${number}|${v.versionDate ? (parseDay(v.versionDate).ok ? (parseDay(v.versionDate) as { value: string }).value : v.versionDate) : ''}`);
+      continue;
+    }
     lines.push({
       raw,
       number,
@@ -370,6 +381,10 @@ async function importDetail(deps: PermitImportDeps, actor: Actor, rows: Raw[], i
     let current = f.content as PermitContent;
     for (const version of [...new Set(mine.map((l) => l.version))].sort()) {
       const group = mine.filter((l) => l.version === version);
+      if (failedGroups.has(`${number}|${version}`)) {
+        for (const l of group) issue(l.raw.rowNumber, 'permitNumber', 'error', 'VERSION_INCOMPLETE', `该许可证${version ? ` ${version} 版` : ''}的其他行有错误，本版未导入（只导入正确行会丢掉出错的排放口或污染物）`, `other rows of this permit${version ? `'s ${version} version` : ''} are bad, so it is not imported (its good rows alone would drop the bad ones' outlets or pollutants)`);
+        break;
+      }
       const outlets = new Map<string, PermitContent['outlets'][number]>();
       for (const l of group) {
         const o = outlets.get(l.outlet.code) ?? { ...l.outlet, pollutants: [] };
@@ -382,7 +397,8 @@ async function importDetail(deps: PermitImportDeps, actor: Actor, rows: Raw[], i
         outlets.set(o.code, o);
       }
       const next: PermitContent = { ...current, outlets: [...outlets.values()] };
-      const errors = checkPermitContent(next).filter((p) => p.severity === 'error');
+      // the same checks the write will run (the content's own and the standards'), so a dry run says what a real one will do
+      const errors = (await deps.permits.checkContent(next)).filter((p) => p.severity === 'error');
       if (errors.length) {
         for (const e of errors) {
           // the row of the outlet and pollutant the problem names, else the group's first
