@@ -160,9 +160,12 @@ export const PermitChangeInput = z
     reason: z.enum(['change', 'renewal', 'reapplication', 'import']),
     content: PermitContent,
     issuedOn: Day.optional(),
+    /** import only: the number the national platform now gives the permit (e.g. after the holder's credit code changed); the history keeps both */
+    permitNumber: z.string().trim().min(1).max(40).optional(),
     note: z.string().trim().max(2000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => v.permitNumber === undefined || v.reason === 'import', { message: 'a new number comes with reason import only / 仅导入时可改编号', path: ['permitNumber'] });
 export type PermitChangeInput = z.infer<typeof PermitChangeInput>;
 
 export const PermitStatus = z.enum(['valid', 'cancelled', 'revoked', 'penalty_revoked']);

@@ -85,6 +85,25 @@ describe('importing the platform listing', () => {
   });
 });
 
+describe('a permit the platform renumbered', () => {
+  it('takes the new number in a new version; the history links both numbers', async () => {
+    const listing = [LISTING[0], `${cc2}001Z,导入测试污水处理有限公司,浙江省/杭州市,4620,2022-05-10至2027-05-09,2024-08-01,简化管理`];
+    const dry = await run(csv(listing), { dryRun: true });
+    expect(dry).toMatchObject({ accepted: 1, rejected: 0, written: false });
+    expect(dry.issues.find((i) => i.code === 'NUMBER_CHANGED')).toMatchObject({ row: 2, severity: 'warning' });
+    const r = await run(csv(listing));
+    expect(r).toMatchObject({ written: true, permitsCreated: 0, versionsAdded: 1 });
+    const found = (await t.app.inject({ url: `/api/permits?number=${cc2}001Z`, headers: hz })).json().items;
+    expect(found).toHaveLength(1);
+    const versions = (await t.app.inject({ url: `/api/permits/${found[0].id}/versions`, headers: hz })).json().items;
+    expect(versions.map((v: { permitNumber: string }) => v.permitNumber)).toEqual([`${cc2}001X`, `${cc2}001Z`]);
+    const cmp = (await t.app.inject({ url: `/api/permits/${found[0].id}/compare?from=1&to=2`, headers: hz })).json();
+    expect(cmp.permitNumbers).toEqual({ from: `${cc2}001X`, to: `${cc2}001Z` });
+    // the old number no longer names a valid permit; importing the old listing again would renumber back only by a new row
+    expect((await t.app.inject({ url: `/api/permits?number=${cc2}001X&status=valid`, headers: hz })).json().total).toBe(0);
+  });
+});
+
 describe('importing permit pages (outlets, pollutants, standards as written)', () => {
   const DETAIL = [
     '许可证编号,版本日期,排放口编号,排放口名称,排放口类型,经度,纬度,排气筒高度,受纳水体,污染物种类,执行标准,许可排放浓度限值,单位',

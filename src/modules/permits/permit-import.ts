@@ -224,6 +224,7 @@ async function importListing(deps: PermitImportDeps, actor: Actor, rows: Raw[], 
   const heldBy = new Map(held.map((h) => [h.unitId, h.n]));
 
   const toWrite: { g: Good; unitId: string }[] = [];
+  const renumber: { g: Good; unitId: string; from: string }[] = [];
   for (const g of unique) {
     const row = g.raw.rowNumber;
     const k = knownBy.get(g.number);
@@ -246,7 +247,11 @@ async function importListing(deps: PermitImportDeps, actor: Actor, rows: Raw[], 
       continue;
     }
     if (heldBy.has(site.id)) {
-      issue(row, 'permitNumber', 'error', 'UNIT_HAS_PERMIT', `该场所已持有有效许可证 ${heldBy.get(site.id)}`, `the site already holds valid permit ${heldBy.get(site.id)}`);
+      // The platform gives the site's permit another number now (its holder's credit code
+      // changed): the permit takes the new number in a new version; the history keeps the old.
+      const old = heldBy.get(site.id)!;
+      issue(row, 'permitNumber', 'warning', 'NUMBER_CHANGED', `该场所的许可证编号由 ${old} 改为 ${g.number}；版本记录保留原编号`, `the site's permit number changes from ${old} to ${g.number}; its versions keep the old one`);
+      renumber.push({ g, unitId: site.id, from: old });
       continue;
     }
     if (site.category === 'registration') {
@@ -260,13 +265,26 @@ async function importListing(deps: PermitImportDeps, actor: Actor, rows: Raw[], 
   }
 
   const bad = issues.some((i) => i.severity === 'error');
-  const write = !opts.dryRun && toWrite.length > 0 && (!bad || opts.goodOnly);
+  const write = !opts.dryRun && toWrite.length + renumber.length > 0 && (!bad || opts.goodOnly);
   let created = 0;
+  let versions = 0;
   if (write) {
-    // the sites, read before the transaction (the embedded database has one connection)
+    // the sites and renumbered permits, read before the transaction (the embedded database has one connection)
     const units = new Map<string, UnitView>();
-    for (const w of toWrite) units.set(w.unitId, await deps.registry.getUnit(actor, w.unitId));
+    for (const w of [...toWrite, ...renumber]) units.set(w.unitId, await deps.registry.getUnit(actor, w.unitId));
+    const current = renumber.length
+      ? await db
+          .select({ id: permit.id, n: permit.permitNumber, version: permit.currentVersion, content: permitVersion.content })
+          .from(permit)
+          .innerJoin(permitVersion, and(eq(permitVersion.permitId, permit.id), eq(permitVersion.versionNo, permit.currentVersion)))
+          .where(and(inArray(permit.permitNumber, renumber.map((r) => r.from)), eq(permit.status, 'valid')))
+      : [];
     await db.transaction(async (tx) => {
+      for (const r of renumber) {
+        const c = current.find((x) => x.n === r.from)!;
+        await deps.permits.changePermit(actor, c.id, { expectedVersion: c.version, reason: 'import', permitNumber: r.g.number, content: c.content as PermitContent, issuedOn: r.g.issuedOn, note: `全国平台编号变更：${r.from} → ${r.g.number}` }, { tx, unit: units.get(r.unitId)! });
+        versions++;
+      }
       for (const { g, unitId } of toWrite) {
         const content: PermitContent = { managementCategory: g.category, validFrom: g.from, validTo: g.to, productionFacilities: [], controlFacilities: [], outlets: [], permittedQuantities: [], selfMonitoring: [], reports: [], rectifications: [], specialConditions: [] };
         await deps.permits.issuePermit(actor, { unitId, permitNumber: g.number, issuedOn: g.issuedOn, content, note: '自全国排污许可证管理信息平台公开信息导入（许可事项待导入）' }, { tx, unit: units.get(unitId)! });
@@ -274,7 +292,7 @@ async function importListing(deps: PermitImportDeps, actor: Actor, rows: Raw[], 
       }
     });
   }
-  return summary('listing', rows, issues, duplicates, write, created, 0);
+  return summary('listing', rows, issues, duplicates, write, created, versions);
 }
 
 // -- permit pages: outlets and pollutants -------------------------------------------------------------

@@ -351,10 +351,9 @@ export function createPermitsService(deps: PermitsDeps) {
         if ((input.reason === 'change' || input.reason === 'import') && (input.content.validFrom !== before.validFrom || input.content.validTo !== before.validTo)) throw new PermitNotApplicableError('change-dates');
         // A re-application (重新申请) is granted anew: a new period, not starting before the old one.
         if (input.reason === 'reapplication' && input.content.validFrom < before.validFrom) throw new PermitNotApplicableError('renewal-dates');
-        // The number stays. (It changes between versions when the holder's credit code
-        // changes, which the change-of-holder procedure will record; the registry keeps credit
-        // codes fixed today.)
-        const permitNumber = before.permitNumber;
+        // The number stays, unless the national platform renumbered the permit (the holder's
+        // credit code changed): an import then records the new number, and the versions keep both.
+        const permitNumber = input.reason === 'import' && input.permitNumber ? analysePermitNumber(input.permitNumber).number : before.permitNumber;
         const [previous] = await tx.select().from(permitVersion).where(and(eq(permitVersion.permitId, id), eq(permitVersion.versionNo, before.currentVersion)));
         const versionNo = before.currentVersion + 1;
         const issuedOn = issueDate(input.issuedOn);
