@@ -435,7 +435,8 @@ export function createPermitsService(deps: PermitsDeps) {
       if (q.unitId) conds.push(eq(permit.unitId, q.unitId));
       if (q.status) conds.push(eq(permit.status, q.status));
       if (q.region) conds.push(sql`left(${permit.regionCode}, ${q.region.length}) = ${q.region}`);
-      if (q.number) conds.push(ilike(permit.permitNumber, `%${escapeLike(q.number)}%`));
+      // a number the permit had in an earlier version finds it too (renumbered on the national platform)
+      if (q.number) conds.push(sql`(${ilike(permit.permitNumber, `%${escapeLike(q.number)}%`)} or exists (select 1 from ${permitVersion} where ${permitVersion.permitId} = ${permit.id} and ${permitVersion.permitNumber} <> ${permit.permitNumber} and ${ilike(permitVersion.permitNumber, `%${escapeLike(q.number)}%`)}))`);
       const where = and(...conds);
       const [rows, [{ n }]] = await Promise.all([
         db.select().from(permit).where(where).orderBy(desc(permit.createdAt), desc(permit.id)).limit(pageSize).offset((page - 1) * pageSize),
