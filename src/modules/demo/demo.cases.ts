@@ -58,12 +58,9 @@ export async function seedDemoCases(database: Database, opts: { clock: Clock; en
   // renewals, authority cases), and registration-category sites.
   const base = and(sql`${registryUnit.regionCode} like '3301%'`, eq(registryUnit.status, 'active'), sql`${registryUnit.longitude} is not null`);
   const withPermit = db.select({ u: permit.unitId }).from(permit).where(eq(permit.status, 'valid'));
-  const cols = { id: registryUnit.id, entityId: registryUnit.entityId, name: registryUnit.name, industry: registryUnit.industryCode, category: registryUnit.managementCategory, lng: registryUnit.longitude, lat: registryUnit.latitude };
+  const cols = { id: registryUnit.id, entityId: registryUnit.entityId, name: registryUnit.name, regionCode: registryUnit.regionCode, industry: registryUnit.industryCode, category: registryUnit.managementCategory, lng: registryUnit.longitude, lat: registryUnit.latitude };
   const fresh = await db.select(cols).from(registryUnit).where(and(base, inArray(registryUnit.managementCategory, ['key', 'simplified']), notInArray(registryUnit.id, withPermit))).orderBy(asc(registryUnit.createdAt), asc(registryUnit.id)).limit(20);
   const registrations = await db.select(cols).from(registryUnit).where(and(base, eq(registryUnit.managementCategory, 'registration'))).orderBy(asc(registryUnit.createdAt), asc(registryUnit.id)).limit(3);
-  // The demo enterprise user's own site first, so that enterprise1 has a draft to work on.
-  const own = opts.enterpriseEntityId ? fresh.findIndex((u) => u.entityId === opts.enterpriseEntityId) : -1;
-  if (own > 0) fresh.unshift(...fresh.splice(own, 1));
   const names = new Map((await db.select({ id: registryEntity.id, name: registryEntity.name }).from(registryEntity).where(sql`${registryEntity.regionCode} like '3301%'`)).map((e) => [e.id, e.name]));
   const applicant = (u: { entityId: string }) => (opts.enterpriseEntityId === u.entityId ? as('enterprise1') : applicantOf(u.entityId, names.get(u.entityId) ?? ''));
 
@@ -103,10 +100,23 @@ export async function seedDemoCases(database: Database, opts: { clock: Clock; en
 
   let n = 0;
   const u = (i: number) => fresh[i];
-  // draft (from a template): the demo enterprise's own
-  if (u(0)) {
+  // The demo enterprise gets two new boiler houses: one with a draft application begun from the
+  // boiler template, one without, for a visitor to apply for (its older sites hold permits).
+  const own: (typeof fresh)[number][] = [];
+  if (opts.enterpriseEntityId) {
+    const [site] = await db.select(cols).from(registryUnit).where(eq(registryUnit.entityId, opts.enterpriseEntityId)).orderBy(asc(registryUnit.createdAt)).limit(1);
+    if (site) {
+      at(3);
+      for (const [k, suffix] of ['二期热力站', '三期热力站'].entries()) {
+        const created = await registry.createUnit(cliActor('demo-seed'), { entityId: site.entityId, name: `${names.get(site.entityId) ?? site.name}${suffix}`, regionCode: site.regionCode, industryCode: '4430', managementCategory: 'key', address: `${site.name}东侧 ${k + 1} 号`, longitude: (site.lng ?? 120.15) + 0.002 * (k + 1), latitude: site.lat ?? 30.28 });
+        own.push({ id: created.id, entityId: created.entityId, name: created.name, regionCode: created.regionCode, industry: created.industryCode, category: created.managementCategory, lng: created.longitude, lat: created.latitude });
+      }
+    }
+  }
+  const draftSite = own[0] ?? u(0);
+  if (draftSite) {
     at(1);
-    await cases.openCase(applicant(u(0)), { kind: 'first', unitId: u(0).id, templateId: (templates.find((t) => t.industryCodes.includes(u(0).industry)) ?? templates[1]).id });
+    await cases.openCase(applicant(draftSite), { kind: 'first', unitId: draftSite.id, templateId: (templates.find((t) => t.industryCodes.includes(draftSite.industry)) ?? templates[1]).id });
     n++;
   }
   if (u(1)) (await submitted(u(1), 0), n++); // submitted today

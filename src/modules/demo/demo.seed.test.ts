@@ -55,7 +55,10 @@ describe('the demo region', () => {
     // the demo enterprise user has a case of its own
     const enterprise = (await database.pool.query("select entity_id from app_user where username = 'enterprise1'")).rows[0].entity_id;
     const own = await services.cases.listCases({ ...hz, role: 'enterprise', regionPrefix: '', entityId: enterprise }, {});
-    expect(own.total).toBeGreaterThan(0);
+    expect(own.items.map((c) => c.state)).toContain('draft');
+    // and a site of its own without a permit or an open application, to apply for
+    const sites = (await database.pool.query("select u.id from registry_unit u where u.entity_id = $1 and not exists (select 1 from permit p where p.unit_id = u.id) and not exists (select 1 from permit_case c where c.unit_id = u.id)", [enterprise])).rows;
+    expect(sites.length).toBeGreaterThan(0);
     // the demo expert sees the case assigned to the pool member linked to them
     const expertUser = (await database.pool.query("select id from app_user where username = 'expert1'")).rows[0].id;
     const assigned = await services.cases.listCases({ ...hz, userId: expertUser, role: 'expert', regionPrefix: '33' }, {});
