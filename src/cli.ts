@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { chinaWorkCalendar } from './platform/work-calendar.ts';
 import { analysePermitNumber, registerPermitCommands } from './modules/permits/index.ts';
 import { registerCaseCommands } from './modules/cases/index.ts';
+import { registerReviewCommands } from './modules/review/index.ts';
 import cliProgress from 'cli-progress';
 import { eq } from 'drizzle-orm';
 import { loadConfig, ConfigError } from './platform/config.ts';
@@ -194,6 +195,9 @@ export function buildCli(ctx: CliContext): Command {
       });
     });
 
+  const review = program.command('review').description('Permit quality review (质量审核): the rule catalog and running it / 质量审核');
+  registerReviewCommands(review, ctx, (fn) => ctx.withDatabase((database, config, clock) => fn({ db: database.db, clock, reference: createServices(database, config, clock).reference }, actor())), (m, code) => new CliExit(m, code));
+
   const cases = program.command('cases').description('Permit procedures (许可办件) / 办件');
   registerCaseCommands(cases, ctx, (fn) => ctx.withDatabase((database, config, clock) => fn(createServices(database, config, clock).cases, actor())));
 
@@ -358,6 +362,11 @@ export function buildCli(ctx: CliContext): Command {
 
 /** Run the CLI; errors print a message (no stack) and set the exit code. */
 export async function runCli(argv: string[]) {
+  // Output piped into a reader that stops early (`| head`): stop quietly, as other tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const ctx: CliContext = {
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),

@@ -85,6 +85,14 @@ describe('ecopermit CLI', () => {
     expect(summary.issues.find((i: { severity: string }) => i.severity === 'error')).toMatchObject({ row: 3, column: '许可证编号', code: 'UNIT_NOT_FOUND' });
     expect(run(['permits', 'import', listing, '--good-only']).stdout).toContain('written: 1 permits');
     expect(JSON.parse(run(['permits', 'import', listing, '--good-only', '--json']).stdout)).toMatchObject({ duplicates: 1, permitsCreated: 0 });
+    // the quality-review catalog, and running it over the imported permit
+    const rules = run(['review', 'rules', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rules.length).toBeGreaterThanOrEqual(40);
+    const reviewed = run(['review', 'run', '--permit', '91330106MA27U0LK57001P', '--json']);
+    expect(reviewed.status, reviewed.stderr).toBe(0);
+    // a listing import carries no outlets or quantities yet: key management without quantities is found
+    expect(JSON.parse(reviewed.stdout.trim()).hits.map((h: { code: string }) => h.code)).toContain('EXECUTION_REPORTS_MISSING');
+    expect(run(['review', 'run']).status).toBe(2);
     // a dozen processes, each opening the embedded database: slow when the suite runs beside it
   }, 240_000);
 });

@@ -9,3 +9,4 @@ export { permit, permitVersion } from './permits.tables.ts';
 export { samplePermitContent } from './permit-content.sample.ts';
 export { importPermits, type PermitImportSummary, type PermitImportIssue } from './permit-import.ts';
 export { canonicalStandard, canonicalStandards, parseCoordinate } from './platform-text.ts';
+export { checkAgainstStandards } from './permit-standards.ts';

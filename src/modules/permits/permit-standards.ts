@@ -3,8 +3,9 @@
  * looser than the applicable standard allows (条例 Art.11: emissions meet the standards). The
  * reference table has a standard's rows per facility type and table (existing, new, special
  * limits), and which one applies to a site is the quality review's question (issue 4); here a
- * limit looser than every row of its standard is an error, and one looser than the strictest row
- * a warning to check which table applies. Standards without rows in the table are not judged, and
+ * limit looser than every row of its standard is an error, and one looser than the strictest
+ * ordinary row (special limits aside: they bind key regions, a review rule) a warning to check
+ * which table applies. Standards without rows in the table are not judged, and
  * rows the table marks as not confirmed only warn.
  */
 import type { PermitContent } from '../../contracts/permits.ts';
@@ -30,15 +31,24 @@ export function checkAgainstStandards(c: PermitContent, limits: readonly Emissio
       // a row's note may allow more in some places ("550 mg/m3 for coal boilers located in Guangxi…")
       const allowances = rows.flatMap((r) => [...(r.note ?? '').matchAll(/(\d+(?:\.\d+)?)\s*mg\/m3/g)].map((m) => Number(m[1])));
       const loosest = Math.max(...values, ...allowances);
-      const strictest = Math.min(...values);
+      // The strictest ordinary row of each source category (coal, oil, gas boilers…: the permit
+      // does not say which it is), and of those the loosest: a limit above it fits no category's
+      // stricter table. Special limits (特别排放限值) bind key regions only: a review rule, not this.
+      const byCategory = new Map<string, number>();
+      for (const r of rows) {
+        if (/特别/.test(r.tableName)) continue;
+        const k = r.sourceCategory ?? '';
+        byCategory.set(k, Math.min(byCategory.get(k) ?? Infinity, r.limitValue!));
+      }
+      const strictest = byCategory.size ? Math.max(...byCategory.values()) : Infinity;
       const path = `outlets[${o.code}].pollutants[${p.pollutantCode}].limit.value`;
       // figures the reference table itself marks as unconfirmed give a warning, not a refusal
       const sure = rows.every((r) => r.confidence === 'confirmed');
       if (limit.value > loosest) {
         out.push({ code: 'LIMIT_ABOVE_STANDARD', severity: sure ? 'error' : 'warning', path, zh: `许可排放浓度 ${limit.value} ${limit.unit} 高于 ${p.standard} 对该污染物的限值（最宽 ${loosest} ${limit.unit}）`, en: `the permitted ${limit.value} ${limit.unit} is looser than ${p.standard} allows for this pollutant (at most ${loosest} ${limit.unit})` });
       } else if (limit.value > strictest) {
-        const tables = [...new Set(rows.filter((r) => r.limitValue! < limit.value).map((r) => r.tableName))].join('；');
-        out.push({ code: 'LIMIT_ABOVE_STRICTER_TABLE', severity: 'warning', path, zh: `许可排放浓度 ${limit.value} ${limit.unit} 高于 ${p.standard} 中较严的限值（${tables}）：请核实适用哪一表`, en: `the permitted ${limit.value} ${limit.unit} is looser than stricter rows of ${p.standard} (${tables}): check which table applies` });
+        const tables = [...new Set(rows.filter((r) => r.limitValue! < limit.value && !/特别/.test(r.tableName)).map((r) => r.tableName))].join('；');
+        out.push({ code: 'LIMIT_ABOVE_STRICTER_TABLE', severity: 'warning', path, zh: `许可排放浓度 ${limit.value} ${limit.unit} 高于 ${p.standard} 中较严的限值（${tables}；较严值最宽为 ${strictest}）：请核实适用哪一表`, en: `the permitted ${limit.value} ${limit.unit} is looser than stricter rows of ${p.standard} (${tables}; at most ${strictest}): check which table applies` });
       }
     }
   }

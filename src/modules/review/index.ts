@@ -1,0 +1,3 @@
+export { RULES, runRules, rulesMarkdown, timesPerYear, type Rule, type RuleContext, type RuleHit, type Severity } from './review.catalog.ts';
+export { reviewPermits, type PermitReview } from './review.run.ts';
+export { registerReviewCommands } from './review.cli.ts';
