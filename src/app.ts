@@ -19,6 +19,7 @@ import { registerReferenceRoutes } from './modules/reference/index.ts';
 import { registerRegistryRoutes } from './modules/registry/index.ts';
 import { registerPermitRoutes } from './modules/permits/index.ts';
 import { registerCaseRoutes } from './modules/cases/index.ts';
+import { registerReviewRoutes } from './modules/review/index.ts';
 
 export interface AppDeps {
   database: Database;
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   registerRegistryRoutes(app, { registry: services.registry, identity: services.identity, db: database.db, clock });
   registerPermitRoutes(app, { permits: services.permits, clock, publicRatePerMinute: config.PUBLIC_RATE_PER_MINUTE });
   registerCaseRoutes(app, { cases: services.cases });
+  registerReviewRoutes(app, { review: services.review });
 
   const serveWeb = deps.serveWeb ?? existsSync(WEB_DIST);
   if (serveWeb) {

@@ -6,6 +6,7 @@ import { createReferenceService } from './modules/reference/index.ts';
 import { createRegistryService, createUnitSearch } from './modules/registry/index.ts';
 import { createPermitsService } from './modules/permits/index.ts';
 import { createCasesService } from './modules/cases/index.ts';
+import { createReviewService } from './modules/review/index.ts';
 import { chinaWorkCalendar } from './platform/work-calendar.ts';
 
 /** Every service, wired once per process from the database, config and clock. */
@@ -37,7 +38,9 @@ export function createServices(database: Database, config: Config, clock: Clock,
     versionCacheSize: config.PERMIT_VERSION_CACHE,
     publicBaseUrl: (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, ''),
   });
+  const review = createReviewService({ db, clock, reference });
   const cases = createCasesService({
+    review,
     db,
     clock,
     registry,
@@ -50,6 +53,6 @@ export function createServices(database: Database, config: Config, clock: Clock,
   });
   // A closed site's valid permit gets its cancellation case (issue 3 item 9).
   registry.onUnitClosed((actor, unit) => cases.openCancellationForClosedUnit(unit.id, actor.displayName));
-  return { identity, reference, registry, unitSearch, permits, cases };
+  return { identity, reference, registry, unitSearch, permits, cases, review };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ManagementCategory } from './registry.ts';
 import { PermitContent } from './permits.ts';
+import { RuleHit } from './review.ts';
 
 /**
  * 许可办件: one procedure about one site's permit or registration, from application (or an
@@ -240,6 +241,8 @@ export const CaseDetail = CaseView.extend({
   onSiteReviews: z.array(OnSiteReviewView),
   attachments: z.array(AttachmentView),
   completeness: Completeness,
+  /** the quality-review catalog over the application's content (errors stop the submission) */
+  review: z.array(RuleHit),
   /** what the caller may do now */
   allowedActions: z.array(CaseAction),
 });

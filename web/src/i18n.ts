@@ -536,6 +536,15 @@ const zh = {
   'agencies.creditCode': '统一社会信用代码',
   'agencies.region': '所在地',
   'agencies.users': '平台账号数',
+  'review.title': '质量审核',
+  'review.none': '审核规则未发现问题',
+  'review.rule': '规则',
+  'review.where': '位置',
+  'review.finding': '问题',
+  'review.severity.error': '错误',
+  'review.severity.warning': '警示',
+  'review.severity.notice': '提示',
+  'review.blocking': '标为“错误”的问题须改正后才能提交',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1073,6 +1082,15 @@ const en: Messages = {
   'agencies.creditCode': 'Credit code',
   'agencies.region': 'Region code',
   'agencies.users': 'Platform users',
+  'review.title': 'Quality review',
+  'review.none': 'The review rules found nothing',
+  'review.rule': 'Rule',
+  'review.where': 'Where',
+  'review.finding': 'Finding',
+  'review.severity.error': 'Error',
+  'review.severity.warning': 'Warning',
+  'review.severity.notice': 'Notice',
+  'review.blocking': 'Errors must be fixed before submitting',
 };
 
 const catalogs: Record<Lang, Messages> = { zh, en };

@@ -510,4 +510,31 @@ describe('changes, renewals and the authority cases', () => {
     expect(refused.json().code).toBe('CASE_DEEMED_ACCEPTED');
     expect((await get(hz, `/api/cases/${c.id}`)).json().allowedActions).toEqual(['accept']);
   });
+
+  it('quality at the source: the review catalog\'s errors stop a submission, each explained; warnings are shown', async () => {
+    await at('2026-03-02T02:00:00Z');
+    const unit = await newUnit(hz);
+    const c = (await post(unit.headers, '/api/cases', { kind: 'first', unitId: unit.id, content: samplePermitContent({ reports: [{ type: 'annual' }] }) })).json();
+    const detail = (await get(unit.headers, `/api/cases/${c.id}`)).json();
+    expect(detail.review.map((h: { ruleId: string }) => h.ruleId)).toEqual(expect.arrayContaining(['QR-110', 'QR-112']));
+    const refused = await act(unit.headers, c.id, { action: 'submit', expectedVersion: 1 });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().details.problems.map((h: { ruleId: string; severity: string }) => `${h.ruleId}:${h.severity}`)).toEqual(['QR-110:error']);
+    expect(refused.json().detail).toContain('[QR-110]');
+    await t.app.inject({ method: 'PUT', url: `/api/cases/${c.id}/content`, headers: unit.headers, payload: { expectedVersion: 1, content: samplePermitContent() } });
+    expect((await act(unit.headers, c.id, { action: 'submit', expectedVersion: 2 })).statusCode).toBe(200);
+  });
+
+  it('a permit reviewed on demand, in scope only; the catalog is public', async () => {
+    await at('2026-03-02T02:00:00Z');
+    const unit = await newUnit(hz);
+    const p = await issued(unit);
+    const r = await get(hz, `/api/permits/${p.id}/review`);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ permitNumber: p.permitNumber, versionNo: 1 });
+    expect(r.json().hits.every((h: { ruleId: string; zh: string }) => /^QR-\d{3}$/.test(h.ruleId) && h.zh.length > 0)).toBe(true);
+    expect((await get(nb, `/api/permits/${p.id}/review`)).statusCode).toBe(404);
+    const rules = await t.app.inject({ url: '/api/review/rules' });
+    expect(rules.json().items.length).toBeGreaterThanOrEqual(40);
+  });
 });

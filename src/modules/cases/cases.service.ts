@@ -13,7 +13,7 @@ import { can } from '../identity/index.ts';
 import { escapeLike, isValidCreditCode, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
 import { permit, PERMIT_VALIDITY_YEARS, type PermitsService } from '../permits/index.ts';
 import type { ReferenceService } from '../reference/index.ts';
-import type { UnitView } from '../../contracts/registry.ts';
+import type { ManagementCategory, UnitView } from '../../contracts/registry.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
 import type {
   AttachmentKind,
@@ -32,6 +32,7 @@ import { caseAttachment, caseEvaluation, caseOnSiteReview, expert, permitCase, p
 import { allowedActions, caseDue, ENDED_STATES, familyOf, initialState, lifecycleRules, openers, partyMayTake, requiredMaterials, transitionFor } from './cases.workflow.ts';
 import { MATERIAL_LABELS } from './cases.labels.ts';
 import { templateContent } from './cases.templates.ts';
+import type { ReviewService } from '../review/index.ts';
 import {
   AgencyConflictError,
   AgencyExistsError,
@@ -58,6 +59,8 @@ export interface CasesDeps {
   clock: Clock;
   registry: Pick<RegistryService, 'getUnit' | 'createRegistration'>;
   permits: Pick<PermitsService, 'findPermit' | 'issuePermit' | 'changePermit' | 'endPermit' | 'checkContent'>;
+  /** the quality-review catalog, run on an application before it is submitted */
+  review: Pick<ReviewService, 'reviewContent'>;
   reference: Pick<ReferenceService, 'lookup'>;
   calendar: WorkCalendar;
   /** working or calendar days for the 条例's periods (uncertain in the sources: configurable) */
@@ -149,7 +152,13 @@ export function createCasesService(deps: CasesDeps) {
     return e;
   }
 
-  const caseColumns = { c: permitCase, unitName: registryUnit.name, unitCategory: registryUnit.managementCategory, permitValidTo: permit.validTo };
+  const caseColumns = { c: permitCase, unitName: registryUnit.name, unitCategory: registryUnit.managementCategory, unitIndustry: registryUnit.industryCode, permitValidTo: permit.validTo };
+
+  /** The review catalog over an application's content, with its site's registry facts. */
+  async function reviewOf(c: CaseRow, unit: { industry: string; category: string | null }) {
+    if (familyOf(c.kind as CaseKind) !== 'application' || !c.content) return [];
+    return deps.review.reviewContent({ content: c.content as PermitContent, unit: { regionCode: c.regionCode, industryCode: unit.industry, managementCategory: unit.category as ManagementCategory | null } });
+  }
 
   async function findCase(actor: Actor, id: string) {
     const [row] = await db
@@ -188,7 +197,7 @@ export function createCasesService(deps: CasesDeps) {
     return flags;
   }
 
-  function view(r: { c: CaseRow; unitName: string; unitCategory: string | null; permitValidTo: string | null }): CaseView {
+  function view(r: { c: CaseRow; unitName: string; unitCategory: string | null; unitIndustry?: string; permitValidTo: string | null }): CaseView {
     const c = r.c;
     return {
       id: c.id,
@@ -335,8 +344,9 @@ export function createCasesService(deps: CasesDeps) {
       case 'submit': {
         if (familyOf(kind) === 'application') {
           if (!c.content) throw new CaseNotApplicableError('content');
-          const errors = (await deps.permits.checkContent(c.content as PermitContent)).filter((p) => p.severity === 'error');
-          if (errors.length) throw new ValidationError({ zh: `申请内容有 ${errors.length} 处错误，请修改后再提交：${errors.map((p) => p.zh).join('；')}`, en: `The application has ${errors.length} error(s); fix them before submitting: ${errors.map((p) => p.en).join('; ')}` }, { problems: errors });
+          // quality controlled at the source: the review catalog's errors stop the submission, each explained
+          const errors = (await reviewOf(c, { industry: found.unitIndustry, category: found.unitCategory })).filter((h) => h.severity === 'error');
+          if (errors.length) throw new ValidationError({ zh: `申请内容有 ${errors.length} 处错误，请修改后再提交：${errors.map((h) => `[${h.ruleId}] ${h.zh}`).join('；')}`, en: `The application has ${errors.length} error(s); fix them before submitting: ${errors.map((h) => `[${h.ruleId}] ${h.en}`).join('; ')}` }, { problems: errors });
           if (permitNow) checkPermitStillOpen(kind, permitNow, on);
         }
         Object.assign(set, { receivedOn: on, supplementItems: [] });
@@ -694,13 +704,14 @@ export function createCasesService(deps: CasesDeps) {
     async getCase(actor: Actor, id: string) {
       const found = await findCase(actor, id);
       const c = found.c;
-      const [events, evaluations, reviews, attachments, parties, check] = await Promise.all([
+      const [events, evaluations, reviews, attachments, parties, check, review] = await Promise.all([
         db.select().from(permitCaseEvent).where(eq(permitCaseEvent.caseId, id)).orderBy(asc(permitCaseEvent.seq)),
         db.select().from(caseEvaluation).where(eq(caseEvaluation.caseId, id)).orderBy(asc(caseEvaluation.assignedAt)),
         db.select().from(caseOnSiteReview).where(eq(caseOnSiteReview.caseId, id)).orderBy(asc(caseOnSiteReview.reviewDate)),
         db.select({ id: caseAttachment.id, kind: caseAttachment.kind, fileName: caseAttachment.fileName, mediaType: caseAttachment.mediaType, size: caseAttachment.size, sha256: caseAttachment.sha256, onSiteReviewId: caseAttachment.onSiteReviewId, uploadedBy: caseAttachment.uploadedBy, uploadedAt: caseAttachment.uploadedAt }).from(caseAttachment).where(eq(caseAttachment.caseId, id)).orderBy(asc(caseAttachment.uploadedAt)),
         partiesOf(actor, c),
         completeness(c),
+        reviewOf(c, { industry: found.unitIndustry, category: found.unitCategory }),
       ]);
       const expertIds = [...new Set(evaluations.flatMap((e) => e.expertIds))];
       const agencyIds = [...new Set(evaluations.map((e) => e.agencyId).filter((x): x is string => !!x))];
@@ -719,6 +730,7 @@ export function createCasesService(deps: CasesDeps) {
         onSiteReviews: reviews.map((r) => ({ id: r.id, reviewDate: r.reviewDate, people: r.people, findings: r.findings, outcome: r.outcome as 'no_problem' | 'problems_found', recordedBy: r.recordedBy, recordedAt: r.recordedAt })),
         attachments: attachments.map((a) => ({ ...a, kind: a.kind as AttachmentKind })),
         completeness: check,
+        review,
         allowedActions: await offered(c, parties),
       };
     },

@@ -14,6 +14,7 @@ import { createReferenceService } from '../reference/index.ts';
 import { createRegistryService, makeCreditCode, registryEntity, registryUnit } from '../registry/index.ts';
 import { createPermitsService, permit, PERMIT_VALIDITY_YEARS } from '../permits/index.ts';
 import { createCasesService, listTemplates, templateContent } from '../cases/index.ts';
+import { createReviewService } from '../review/index.ts';
 import { appUser } from '../identity/index.ts';
 import type { CaseView } from '../../contracts/cases.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
@@ -30,7 +31,8 @@ export async function seedDemoCases(database: Database, opts: { clock: Clock; en
   const registry = createRegistryService({ db, clock, reference, registrationLetter: 'W' });
   const permits = createPermitsService({ db, clock, registry, reference, permitNumberLetter: 'P', pdfFont: { path: '' }, publicBaseUrl: '' });
   const calendar = chinaWorkCalendar();
-  const cases = createCasesService({ db, clock, registry, permits, reference, calendar, counting: 'working', nearDays: 3, attachmentMaxBytes: 20 * 1024 * 1024 });
+  const reviewService = createReviewService({ db, clock, reference });
+  const cases = createCasesService({ db, clock, registry, permits, reference, review: reviewService, calendar, counting: 'working', nearDays: 3, attachmentMaxBytes: 20 * 1024 * 1024 });
   /** 10:00 China time, `days` calendar days ago */
   const at = (days: number) => clock.set(new Date(Math.floor((now - days * DAY) / DAY) * DAY + 2 * 3_600_000));
 

@@ -45,6 +45,7 @@ export function samplePermitContent(over: Partial<PermitContent> = {}): PermitCo
     permittedQuantities: [
       { factor: 'SO2', year: 2026, amount: 52.5, unit: 't/a', outletCode: 'DA001' },
       { factor: 'NOx', year: 2026, amount: 52.5, unit: 't/a', outletCode: 'DA001' },
+      { factor: 'particulate', year: 2026, amount: 8.8, unit: 't/a', outletCode: 'DA001' },
     ],
     selfMonitoring: [
       { outletCode: 'DA001', pollutantCode: 'a21026', frequency: '自动监测', mode: 'automatic', method: 'HJ 75-2017' },

@@ -1,3 +1,5 @@
 export { RULES, runRules, rulesMarkdown, timesPerYear, type Rule, type RuleContext, type RuleHit, type Severity } from './review.catalog.ts';
 export { reviewPermits, type PermitReview } from './review.run.ts';
 export { registerReviewCommands } from './review.cli.ts';
+export { createReviewService, type ReviewService } from './review.service.ts';
+export { registerReviewRoutes } from './review.routes.ts';

@@ -8,6 +8,7 @@ import type { MessageKey } from '../i18n';
 import { caseStateTag, DueTag } from './CasesList';
 import { Content, usePollutantNames } from './PermitDetail';
 import { categoryTag } from './UnitsList';
+import { ReviewHits } from '../components/ReviewHits';
 
 type T = (k: MessageKey, v?: Record<string, string | number>) => string;
 
@@ -443,6 +444,11 @@ export default function CaseDetail({ id }: { id: string }) {
                     key: 'content',
                     label: t('case.tab.content'),
                     children: editable ? <ContentEditor key={d.version} detail={d} onSaved={load} /> : d.content ? <Content c={d.content} /> : <Empty description={t('case.content.empty')} />,
+                  },
+                  {
+                    key: 'review',
+                    label: <span data-testid="tab-review">{`${t('review.title')}${d.review.length ? ` (${d.review.length})` : ''}`}</span>,
+                    children: <ReviewHits hits={d.review} blocking={editable} />,
                   },
                 ]
               : []),

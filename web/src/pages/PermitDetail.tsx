@@ -6,6 +6,7 @@ import { Link } from '../router';
 import { categoryTag } from './UnitsList';
 import { permitStatusTag } from './PermitsList';
 import type { MessageKey } from '../i18n';
+import { ReviewHits, type Hit } from '../components/ReviewHits';
 
 type Outlet = PermitContent['outlets'][number];
 type Pollutant = Outlet['pollutants'][number];
@@ -232,6 +233,16 @@ function Versions({ id, current }: { id: string; current: number }) {
   );
 }
 
+/** The review catalog over the permit's current version (GET /api/permits/:id/review). */
+function PermitReview({ id, version }: { id: string; version: number }) {
+  const showError = useShowError();
+  const [hits, setHits] = useState<Hit[] | null>(null);
+  useEffect(() => {
+    api.get<{ hits: Hit[] }>(`/api/permits/${encodeURIComponent(id)}/review`).then((r) => setHits(r.hits)).catch(showError);
+  }, [id, version, showError]);
+  return hits ? <ReviewHits hits={hits} /> : <Spin />;
+}
+
 export default function PermitDetail({ id }: { id: string }) {
   const { t } = useT();
   const showError = useShowError();
@@ -283,6 +294,7 @@ export default function PermitDetail({ id }: { id: string }) {
           items={[
             { key: 'content', label: t('permit.tab.content'), children: <Content c={permit.content} /> },
             { key: 'versions', label: <span data-testid="tab-versions">{t('permit.tab.versions')}</span>, children: <Versions id={permit.id} current={permit.currentVersion} /> },
+            { key: 'review', label: <span data-testid="tab-review">{t('review.title')}</span>, children: <PermitReview id={permit.id} version={permit.currentVersion} /> },
           ]}
         />
       </Card>
