@@ -122,3 +122,31 @@ describe('the rule catalog', () => {
     expect(readFileSync(new URL('../../../docs/rules.md', import.meta.url), 'utf8')).toBe(rulesMarkdown());
   });
 });
+
+describe('property: a permit built from the standard tables\' own limits triggers no error', () => {
+  it('any template, any limit taken from its standard\'s rows, the directory\'s category, the required reports and quantities', async () => {
+    const fc = (await import('fast-check')).default;
+    const { listTemplates, templateContent } = await import('../cases/index.ts');
+    const ids = listTemplates().filter((t) => t.limitsMissing === 0).map((t) => t.id);
+    fc.assert(
+      fc.property(fc.constantFrom(...ids), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), fc.array(fc.double({ min: 0.1, max: 50_000, noNaN: true }), { minLength: 8, maxLength: 8 }), (id, picks, amounts) => {
+        const tpl = listTemplates().find((t) => t.id === id)!;
+        const c = templateContent(id, { longitude: 120.2, latitude: 30.3 }, new Date('2026-03-02T00:00:00Z'))!;
+        let k = 0;
+        for (const o of c.outlets) {
+          for (const p of o.pollutants) {
+            if (p.limit?.direction !== 'max') continue;
+            const rows = LIMITS.filter((l) => l.standard === p.standard && l.pollutantCode === p.pollutantCode && l.unit === p.limit!.unit && !/特别/.test(l.tableName));
+            if (rows.length) p.limit = { direction: 'max', value: rows[picks[k++ % picks.length] % rows.length].limitValue!, unit: p.limit.unit };
+          }
+          // every limited pollutant monitored (automatically where the rules ask it)
+          for (const p of o.pollutants) if (p.limit && !c.selfMonitoring.some((s) => s.outletCode === o.code && s.pollutantCode === p.pollutantCode)) c.selfMonitoring.push({ outletCode: o.code, pollutantCode: p.pollutantCode, frequency: '1次/季度', mode: 'manual' });
+        }
+        c.permittedQuantities = tpl.permittedFactors.map((f, i) => ({ factor: f, year: 2026, amount: Math.round(amounts[i % amounts.length] * 10) / 10, unit: 't/a' }));
+        const hits = runRules(ctx(c, { unit: { regionCode: '330106', industryCode: tpl.industryCodes[0], managementCategory: tpl.managementCategory } }));
+        expect(hits.filter((h) => h.severity === 'error').map((h) => `${h.ruleId} ${h.zh}`)).toEqual([]);
+      }),
+      { seed: 944, numRuns: 200 },
+    );
+  });
+});
