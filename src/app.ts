@@ -120,6 +120,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   registerPermitRoutes(app, { permits: services.permits, clock, publicRatePerMinute: config.PUBLIC_RATE_PER_MINUTE });
   registerCaseRoutes(app, { cases: services.cases });
   registerReviewRoutes(app, { review: services.review });
+  // Sweeps the last process left running go on; on close the page under way finishes first.
+  await services.review.resumeInterrupted();
+  app.addHook('onClose', async () => services.review.stop());
 
   const serveWeb = deps.serveWeb ?? existsSync(WEB_DIST);
   if (serveWeb) {

@@ -18,6 +18,7 @@ const CaseNew = lazy(() => import('./pages/CaseNew'));
 const CaseDetail = lazy(() => import('./pages/CaseDetail'));
 const OnSiteRatio = lazy(() => import('./pages/OnSiteRatio'));
 const Experts = lazy(() => import('./pages/Experts'));
+const ReviewSweeps = lazy(() => import('./pages/ReviewSweeps'));
 
 interface NavItem {
   key: string;
@@ -31,6 +32,7 @@ const NAV: NavItem[] = [
   { key: 'cases', path: '/cases', label: 'nav.cases', perm: 'cases.read' },
   { key: 'ratio', path: '/cases/on-site-ratio', label: 'nav.onSiteRatio', perm: 'cases.decide' },
   { key: 'experts', path: '/experts', label: 'nav.experts', perm: 'experts.manage' },
+  { key: 'review', path: '/review', label: 'nav.review', perm: 'review.run' },
   { key: 'import', path: '/import', label: 'nav.import', perm: 'registry.import' },
 ];
 
@@ -100,6 +102,7 @@ export default function Shell() {
   else if (path === '/cases/on-site-ratio' && can('cases.decide')) page = <OnSiteRatio />;
   else if ((m = matchPath('/cases/:id', path)) && can('cases.read')) page = <CaseDetail id={m.id} />;
   else if (path === '/experts' && can('experts.manage')) page = <Experts />;
+  else if (path === '/review' && can('review.run')) page = <ReviewSweeps />;
   else page = <NotFound />;
 
   return (

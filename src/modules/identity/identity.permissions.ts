@@ -22,6 +22,8 @@ export const PERMISSIONS = {
   'cases.evaluate': ['admin', 'provincial', 'municipal_permit', 'expert', 'agency'],
   /** the expert pool and the list of technical agencies */
   'experts.manage': ['admin', 'provincial', 'municipal_permit'],
+  /** quality review: sweeps over a jurisdiction and their findings */
+  'review.run': ['admin', 'ministry', 'provincial', 'municipal_permit'],
   'audit.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement'],
   'users.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -3,3 +3,4 @@ export { reviewPermits, type PermitReview } from './review.run.ts';
 export { registerReviewCommands } from './review.cli.ts';
 export { createReviewService, type ReviewService } from './review.service.ts';
 export { registerReviewRoutes } from './review.routes.ts';
+export { reviewRun, reviewResult } from './review.tables.ts';

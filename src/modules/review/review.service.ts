@@ -1,9 +1,20 @@
-import { and, eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { and, asc, count, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { uuidv7 } from '../../platform/ids.ts';
+import { ValidationError } from '../../platform/errors.ts';
+import { recordAudit } from '../audit/index.ts';
+import { REFERENCE_DATA_DIR, refDataset } from '../reference/index.ts';
+import { escapeLike } from '../registry/index.ts';
+import { reviewResult, reviewRun } from './review.tables.ts';
+import { RULES } from './review.catalog.ts';
 import type { Db } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { chinaDate } from '../../platform/work-calendar.ts';
 import { NotFoundError } from '../../platform/errors.ts';
+import { inJurisdiction } from '../../platform/actor.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
 import type { ManagementCategory } from '../../contracts/registry.ts';
 import { registryUnit, unitScope } from '../registry/index.ts';
@@ -27,7 +38,159 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
     return { limits, referenceOxygen };
   }
 
+  // -- sweeps ------------------------------------------------------------------------------------------
+
+  const running = new Map<string, Promise<void>>();
+  let closing = false;
+  const PAGE = 500;
+
+  /** What a sweep judged against: the emission-limit table's checksum, the thresholds file's, the catalog's size. */
+  async function referenceVersion() {
+    const [ds] = await db.select({ checksum: refDataset.checksum }).from(refDataset).where(eq(refDataset.name, 'emission_limits'));
+    const t = createHash('sha256').update(readFileSync(join(REFERENCE_DATA_DIR, 'review-rules', 'thresholds.json'))).digest('hex');
+    return `emission_limits@${(ds?.checksum ?? 'none').slice(0, 12)} thresholds@${t.slice(0, 12)} rules=${RULES.length}`;
+  }
+
+  const inRun = (prefix: string): SQL => (prefix ? sql`${registryUnit.regionCode} like ${escapeLike(prefix) + '%'}` : sql`true`);
+
+  /**
+   * One page of a sweep: the next permits after the cursor, their findings written (a finding
+   * already there is skipped) and the progress moved on in one transaction. False when the sweep
+   * has ended (done, cancelled or gone).
+   */
+  async function sweepPage(runId: string, pageSize = PAGE): Promise<boolean> {
+    const [run] = await db.select().from(reviewRun).where(eq(reviewRun.id, runId));
+    if (!run || run.status !== 'running') return false;
+    const rows = await db
+      .select({ id: permit.id, number: permit.permitNumber, region: permit.regionCode, content: permitVersion.content, issuedOn: permitVersion.issuedOn, versionNo: permitVersion.versionNo, unitRegion: registryUnit.regionCode, industry: registryUnit.industryCode, category: registryUnit.managementCategory })
+      .from(permit)
+      .innerJoin(permitVersion, and(eq(permitVersion.permitId, permit.id), eq(permitVersion.versionNo, permit.currentVersion)))
+      .innerJoin(registryUnit, eq(registryUnit.id, permit.unitId))
+      .where(and(eq(permit.status, 'valid'), inRun(run.regionPrefix), run.cursor ? gt(permit.id, run.cursor) : sql`true`))
+      .orderBy(asc(permit.id))
+      .limit(pageSize);
+    const now = clock.now();
+    if (rows.length === 0) {
+      await db.update(reviewRun).set({ status: 'done', finishedAt: now, updatedAt: now }).where(and(eq(reviewRun.id, runId), eq(reviewRun.status, 'running')));
+      return false;
+    }
+    const ref = await tables();
+    const today = chinaDate(now);
+    const results: (typeof reviewResult.$inferInsert)[] = [];
+    let errors = 0;
+    for (const r of rows) {
+      const hits = runRules({ content: r.content as PermitContent, permitNumber: r.number, issuedOn: r.versionNo === 1 ? r.issuedOn : undefined, unit: { regionCode: r.unitRegion, industryCode: r.industry, managementCategory: r.category as ManagementCategory | null }, today, ...ref });
+      for (const h of hits) {
+        if (h.severity === 'error') errors++;
+        results.push({ id: uuidv7(), runId, permitId: r.id, permitNumber: r.number, regionCode: r.region, versionNo: r.versionNo, ruleId: h.ruleId, severity: h.severity, path: h.path, messageZh: h.zh, messageEn: h.en, createdAt: now });
+      }
+    }
+    const moved = await db.transaction(async (tx) => {
+      for (let i = 0; i < results.length; i += 2000) await tx.insert(reviewResult).values(results.slice(i, i + 2000)).onConflictDoNothing();
+      return tx
+        .update(reviewRun)
+        .set({ processed: sql`${reviewRun.processed} + ${rows.length}`, hits: sql`${reviewRun.hits} + ${results.length}`, errors: sql`${reviewRun.errors} + ${errors}`, cursor: rows[rows.length - 1].id, updatedAt: now })
+        .where(and(eq(reviewRun.id, runId), eq(reviewRun.status, 'running'), run.cursor ? eq(reviewRun.cursor, run.cursor) : sql`${reviewRun.cursor} is null`))
+        .returning({ id: reviewRun.id });
+    });
+    return moved.length > 0;
+  }
+
+  function schedule(runId: string) {
+    if (running.has(runId) || closing) return;
+    const loop = (async () => {
+      try {
+        while (!closing && (await sweepPage(runId))) await new Promise((r) => setImmediate(r));
+      } catch (err) {
+        await db.update(reviewRun).set({ status: 'failed', error: (err as Error).message.slice(0, 500), updatedAt: clock.now() }).where(eq(reviewRun.id, runId)).catch(() => undefined);
+      }
+    })().finally(() => running.delete(runId));
+    running.set(runId, loop);
+  }
+
+  async function findRun(actor: Actor, id: string) {
+    const [run] = await db.select().from(reviewRun).where(and(eq(reviewRun.id, id), actor.regionPrefix ? sql`${reviewRun.regionPrefix} like ${escapeLike(actor.regionPrefix) + '%'}` : sql`true`));
+    if (!run) throw new NotFoundError({ zh: '审核批次', en: 'sweep' });
+    return run;
+  }
+
   return {
+    /**
+     * Start a sweep over the valid permits of the caller's jurisdiction (or a region inside it),
+     * in the background (`background: false` leaves it to sweepPage, for tests).
+     */
+    async startSweep(actor: Actor, input: { region?: string }, opts: { background?: boolean } = {}) {
+      const prefix = input.region ?? actor.regionPrefix;
+      if (!inJurisdiction(actor.regionPrefix, prefix)) throw new ValidationError({ zh: `只能审核本辖区（${actor.regionPrefix || '全国'}）`, en: `You review your own jurisdiction only (${actor.regionPrefix || 'national'})` });
+      const [{ n }] = await db.select({ n: count() }).from(permit).innerJoin(registryUnit, eq(registryUnit.id, permit.unitId)).where(and(eq(permit.status, 'valid'), inRun(prefix)));
+      const now = clock.now();
+      const run = { id: uuidv7(), regionPrefix: prefix, status: 'running', total: Number(n), processed: 0, hits: 0, errors: 0, cursor: null, referenceVersion: await referenceVersion(), error: null, startedBy: actor.displayName, startedAt: now, updatedAt: now, finishedAt: null };
+      await db.transaction(async (tx) => {
+        await tx.insert(reviewRun).values(run);
+        await recordAudit(tx, clock, actor, { action: 'review.sweep', entityType: 'review_run', entityId: run.id, regionCode: prefix.padEnd(6, '0'), after: { regionPrefix: prefix, total: run.total, referenceVersion: run.referenceVersion } });
+      });
+      if (opts.background !== false) schedule(run.id);
+      return run;
+    },
+
+    sweepPage,
+
+    /** Sweeps left running when the server stopped go on from where they were. */
+    async resumeInterrupted() {
+      const rows = await db.select({ id: reviewRun.id }).from(reviewRun).where(eq(reviewRun.status, 'running'));
+      for (const r of rows) schedule(r.id);
+      return rows.length;
+    },
+
+    /** Wait for the sweeps running in this process (tests; shutdown). */
+    async idle() {
+      while (running.size) await Promise.all([...running.values()]);
+    },
+
+    /** Stop taking new pages; the page under way finishes (its transaction), the sweep resumes on the next start. */
+    async stop() {
+      closing = true;
+      await Promise.all([...running.values()]);
+    },
+
+    async cancelSweep(actor: Actor, id: string) {
+      await findRun(actor, id);
+      const now = clock.now();
+      const [run] = await db.update(reviewRun).set({ status: 'cancelled', finishedAt: now, updatedAt: now }).where(and(eq(reviewRun.id, id), eq(reviewRun.status, 'running'))).returning();
+      if (!run) throw new ValidationError({ zh: '该审核批次已结束', en: 'The sweep has already ended' });
+      await db.transaction((tx) => recordAudit(tx, clock, actor, { action: 'review.sweep.cancel', entityType: 'review_run', entityId: id, regionCode: run.regionPrefix.padEnd(6, '0'), after: { processed: run.processed } }));
+      return run;
+    },
+
+    getSweep: findRun,
+
+    async listSweeps(actor: Actor) {
+      const rows = await db
+        .select()
+        .from(reviewRun)
+        .where(actor.regionPrefix ? sql`${reviewRun.regionPrefix} like ${escapeLike(actor.regionPrefix) + '%'}` : sql`true`)
+        .orderBy(desc(reviewRun.startedAt))
+        .limit(100);
+      return { items: rows };
+    },
+
+    /** A sweep's findings, filtered by rule and severity, most serious first. */
+    async sweepResults(actor: Actor, id: string, q: { ruleId?: string; severity?: string; page?: number; pageSize?: number }) {
+      await findRun(actor, id);
+      const page = q.page ?? 1;
+      const pageSize = q.pageSize ?? 50;
+      const conds: SQL[] = [eq(reviewResult.runId, id)];
+      if (q.ruleId) conds.push(eq(reviewResult.ruleId, q.ruleId));
+      if (q.severity) conds.push(eq(reviewResult.severity, q.severity));
+      const where = and(...conds);
+      const [items, [{ n }], byRule] = await Promise.all([
+        db.select().from(reviewResult).where(where).orderBy(sql`case ${reviewResult.severity} when 'error' then 0 when 'warning' then 1 else 2 end`, asc(reviewResult.permitNumber), asc(reviewResult.ruleId)).limit(pageSize).offset((page - 1) * pageSize),
+        db.select({ n: count() }).from(reviewResult).where(where),
+        db.select({ ruleId: reviewResult.ruleId, severity: reviewResult.severity, n: count(), permits: sql<number>`count(distinct ${reviewResult.permitId})` }).from(reviewResult).where(eq(reviewResult.runId, id)).groupBy(reviewResult.ruleId, reviewResult.severity).orderBy(reviewResult.ruleId),
+      ]);
+      return { items, total: Number(n), page, pageSize, byRule: byRule.map((r) => ({ ...r, n: Number(r.n), permits: Number(r.permits) })) };
+    },
+
     /** The rules over a content (an application's, or a permit's), with the site's registry facts. */
     async reviewContent(input: { content: PermitContent; permitNumber?: string; issuedOn?: string; unit?: { regionCode: string; industryCode: string; managementCategory: ManagementCategory | null } }): Promise<RuleHit[]> {
       return runRules({ ...input, today: chinaDate(clock.now()), ...(await tables()) });
