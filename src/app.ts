@@ -20,6 +20,7 @@ import { registerRegistryRoutes } from './modules/registry/index.ts';
 import { registerPermitRoutes } from './modules/permits/index.ts';
 import { registerCaseRoutes } from './modules/cases/index.ts';
 import { registerReviewRoutes } from './modules/review/index.ts';
+import { registerLedgerRoutes } from './modules/ledger/index.ts';
 
 export interface AppDeps {
   database: Database;
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   registerPermitRoutes(app, { permits: services.permits, clock, publicRatePerMinute: config.PUBLIC_RATE_PER_MINUTE });
   registerCaseRoutes(app, { cases: services.cases });
   registerReviewRoutes(app, { review: services.review });
+  registerLedgerRoutes(app, { ledger: services.ledger });
   // Sweeps the last process left running go on; on close the page under way finishes first.
   await services.review.resumeInterrupted();
   app.addHook('onClose', async () => services.review.stop());

@@ -7,6 +7,7 @@ import { createRegistryService, createUnitSearch } from './modules/registry/inde
 import { createPermitsService } from './modules/permits/index.ts';
 import { createCasesService } from './modules/cases/index.ts';
 import { createReviewService } from './modules/review/index.ts';
+import { createLedgerService } from './modules/ledger/index.ts';
 import { chinaWorkCalendar } from './platform/work-calendar.ts';
 
 /** Every service, wired once per process from the database, config and clock. */
@@ -53,6 +54,7 @@ export function createServices(database: Database, config: Config, clock: Clock,
   });
   // A closed site's valid permit gets its cancellation case (issue 3 item 9).
   registry.onUnitClosed((actor, unit) => cases.openCancellationForClosedUnit(unit.id, actor.displayName));
-  return { identity, reference, registry, unitSearch, permits, cases, review };
+  const ledger = createLedgerService({ db, clock, registry });
+  return { identity, reference, registry, unitSearch, permits, cases, review, ledger };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -566,6 +566,8 @@ const zh = {
   'sweep.permits': '许可证数',
   'sweep.count': '条数',
   'sweep.rules': '规则目录',
+  'perm.ledger.read': '查看整改台账',
+  'perm.ledger.manage': '管理整改台账（入账、核实销号）',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1133,6 +1135,8 @@ const en: Messages = {
   'sweep.permits': 'Permits',
   'sweep.count': 'Findings',
   'sweep.rules': 'Rule catalog',
+  'perm.ledger.read': 'View the rectification ledger',
+  'perm.ledger.manage': 'Manage the rectification ledger',
 };
 
 const catalogs: Record<Lang, Messages> = { zh, en };

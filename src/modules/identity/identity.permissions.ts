@@ -24,6 +24,9 @@ export const PERMISSIONS = {
   'experts.manage': ['admin', 'provincial', 'municipal_permit'],
   /** quality review: sweeps over a jurisdiction and their findings */
   'review.run': ['admin', 'ministry', 'provincial', 'municipal_permit'],
+  /** 整改台账: read (units their own items), manage (put on, verify, close out) */
+  'ledger.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'enterprise'],
+  'ledger.manage': ['admin', 'provincial', 'municipal_permit', 'municipal_enforcement'],
   'audit.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement'],
   'users.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,3 @@
+export { createLedgerService, type LedgerService } from './ledger.service.ts';
+export { registerLedgerRoutes } from './ledger.routes.ts';
+export { rectificationItem, rectificationUpdate } from './ledger.tables.ts';
