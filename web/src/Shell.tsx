@@ -19,6 +19,7 @@ const CaseDetail = lazy(() => import('./pages/CaseDetail'));
 const OnSiteRatio = lazy(() => import('./pages/OnSiteRatio'));
 const Experts = lazy(() => import('./pages/Experts'));
 const ReviewSweeps = lazy(() => import('./pages/ReviewSweeps'));
+const Ledger = lazy(() => import('./pages/Ledger'));
 
 interface NavItem {
   key: string;
@@ -33,6 +34,7 @@ const NAV: NavItem[] = [
   { key: 'ratio', path: '/cases/on-site-ratio', label: 'nav.onSiteRatio', perm: 'cases.decide' },
   { key: 'experts', path: '/experts', label: 'nav.experts', perm: 'experts.manage' },
   { key: 'review', path: '/review', label: 'nav.review', perm: 'review.run' },
+  { key: 'ledger', path: '/rectifications', label: 'nav.ledger', perm: 'ledger.read' },
   { key: 'import', path: '/import', label: 'nav.import', perm: 'registry.import' },
 ];
 
@@ -103,6 +105,7 @@ export default function Shell() {
   else if ((m = matchPath('/cases/:id', path)) && can('cases.read')) page = <CaseDetail id={m.id} />;
   else if (path === '/experts' && can('experts.manage')) page = <Experts />;
   else if (path === '/review' && can('review.run')) page = <ReviewSweeps />;
+  else if (path === '/rectifications' && can('ledger.read')) page = <Ledger />;
   else page = <NotFound />;
 
   return (

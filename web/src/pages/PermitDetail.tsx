@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { Button, Card, Descriptions, Empty, List, Result, Select, Space, Spin, Table, Tabs, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Card, Descriptions, Empty, List, Result, Select, Space, Spin, Table, Tabs, Tag, Typography } from 'antd';
 import { api, ApiError, type PermitComparison, type PermitContent, type PermitDetail as Detail, type PermitVersionList } from '../api';
-import { useShowError, useT } from '../context';
+import { useCan, useShowError, useT } from '../context';
 import { Link } from '../router';
 import { categoryTag } from './UnitsList';
 import { permitStatusTag } from './PermitsList';
@@ -245,6 +245,8 @@ function PermitReview({ id, version }: { id: string; version: number }) {
 
 export default function PermitDetail({ id }: { id: string }) {
   const { t } = useT();
+  const can = useCan();
+  const { message } = AntApp.useApp();
   const showError = useShowError();
   const [permit, setPermit] = useState<Detail | null>(null);
   const [notFound, setNotFound] = useState(false);
@@ -269,6 +271,11 @@ export default function PermitDetail({ id }: { id: string }) {
             <Button href={`/public/permits/${encodeURIComponent(permit.permitNumber)}`} target="_blank">
               {t('permit.publicPage')}
             </Button>
+            {can('ledger.manage') && permit.content.rectifications.length > 0 && (
+              <Button onClick={() => api.post<{ created: number }>(`/api/permits/${permit.id}/rectifications/sync`, {}).then((r) => message.success(t('ledger.synced', { n: r.created }))).catch(showError)}>
+                {t('ledger.sync')}
+              </Button>
+            )}
             <Link to="/permits">{t('common.back')}</Link>
           </Space>
         }
