@@ -4,3 +4,4 @@ export { registerReviewCommands } from './review.cli.ts';
 export { createReviewService, type ReviewService } from './review.service.ts';
 export { registerReviewRoutes } from './review.routes.ts';
 export { reviewRun, reviewResult } from './review.tables.ts';
+export { peerOutliers, nearDuplicates, minhash, shingles, type PopulationPermit, type OutlierFlag, type DuplicateGroup } from './population.ts';

@@ -36,6 +36,17 @@ export function registerReviewRoutes(app: FastifyInstance, deps: { review: Revie
     },
     async (req) => deps.review.sweepResults(requirePermission(req, 'review.run'), req.params.id, req.query) as never,
   );
+  r.get(
+    '/api/review/population',
+    {
+      schema: {
+        tags,
+        summary: 'Population checks: peer outliers or near-duplicate groups (leads for reviewers) / 大数据比对',
+        querystring: z.object({ kind: z.enum(['outliers', 'duplicates']), region: z.string().regex(/^\d{0,6}$/).optional() }).strict(),
+      },
+    },
+    async (req) => deps.review.population(requirePermission(req, 'review.run'), req.query),
+  );
   r.get('/api/permits/:id/review', { schema: { tags, summary: 'The rules over a permit / 许可证质量审核', params: z.object({ id: z.uuid() }), response: { 200: PermitReview } } }, async (req) => {
     return deps.review.reviewPermit(requirePermission(req, 'permits.read'), req.params.id);
   });

@@ -9,11 +9,15 @@ import { REFERENCE_DATA_DIR, refDataset } from '../reference/index.ts';
 import { escapeLike } from '../registry/index.ts';
 import { reviewResult, reviewRun } from './review.tables.ts';
 import { RULES } from './review.catalog.ts';
+import { nearDuplicates, peerOutliers } from './population.ts';
+
+/** The most permits a population check takes in one request. */
+const POPULATION_MAX = 50_000;
 import type { Db } from '../../platform/db.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { chinaDate } from '../../platform/work-calendar.ts';
-import { NotFoundError } from '../../platform/errors.ts';
+import { AppError, NotFoundError } from '../../platform/errors.ts';
 import { inJurisdiction } from '../../platform/actor.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
 import type { ManagementCategory } from '../../contracts/registry.ts';
@@ -189,6 +193,26 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
         db.select({ ruleId: reviewResult.ruleId, severity: reviewResult.severity, n: count(), permits: sql<number>`count(distinct ${reviewResult.permitId})` }).from(reviewResult).where(eq(reviewResult.runId, id)).groupBy(reviewResult.ruleId, reviewResult.severity).orderBy(reviewResult.ruleId),
       ]);
       return { items, total: Number(n), page, pageSize, byRule: byRule.map((r) => ({ ...r, n: Number(r.n), permits: Number(r.permits) })) };
+    },
+
+    /**
+     * Population checks over the valid permits of a region (leads, not findings): peer outliers
+     * and near-duplicate groups with the agency that prepared them. Computed on request over at
+     * most POPULATION_MAX permits (a larger region is narrowed first).
+     */
+    async population(actor: Actor, q: { region?: string; kind: 'outliers' | 'duplicates' }) {
+      const prefix = q.region ?? actor.regionPrefix;
+      if (!inJurisdiction(actor.regionPrefix, prefix)) throw new ValidationError({ zh: `只能分析本辖区（${actor.regionPrefix || '全国'}）`, en: `You analyse your own jurisdiction only (${actor.regionPrefix || 'national'})` });
+      const rows = await db
+        .select({ id: permit.id, number: permit.permitNumber, region: registryUnit.regionCode, industry: registryUnit.industryCode, content: permitVersion.content, agencyId: sql<string | null>`(select c.prepared_by_agency_id from permit_case c where c.result_permit_id = ${permit.id} and c.prepared_by_agency_id is not null order by c.decided_on desc limit 1)` })
+        .from(permit)
+        .innerJoin(permitVersion, and(eq(permitVersion.permitId, permit.id), eq(permitVersion.versionNo, permit.currentVersion)))
+        .innerJoin(registryUnit, eq(registryUnit.id, permit.unitId))
+        .where(and(eq(permit.status, 'valid'), inRun(prefix)))
+        .limit(POPULATION_MAX + 1);
+      if (rows.length > POPULATION_MAX) throw new AppError('POPULATION_TOO_LARGE', 413, { zh: `范围内许可证超过 ${POPULATION_MAX} 张，请缩小范围（如到地市）`, en: `More than ${POPULATION_MAX} permits in scope: narrow the region (e.g. to a city)` });
+      const permits = rows.map((r) => ({ id: r.id, permitNumber: r.number, industryCode: r.industry, regionCode: r.region, agencyId: r.agencyId, content: r.content as PermitContent }));
+      return q.kind === 'outliers' ? { region: prefix, permits: permits.length, outliers: peerOutliers(permits).slice(0, 500), groups: [] } : { region: prefix, permits: permits.length, outliers: [], groups: nearDuplicates(permits).slice(0, 500) };
     },
 
     /** The rules over a content (an application's, or a permit's), with the site's registry facts. */

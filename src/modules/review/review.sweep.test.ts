@@ -77,4 +77,15 @@ describe('review sweeps', () => {
     expect((await review.getSweep(hzActor, run.id)).processed).toBe(2);
     await expect(review.cancelSweep(hzActor, run.id)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
+
+  it('population checks over the jurisdiction: identical permits form a near-duplicate group; leads only', async () => {
+    const dup = await t.app.inject({ url: '/api/review/population?kind=duplicates', headers: hz });
+    expect(dup.statusCode, dup.body).toBe(200);
+    expect(dup.json().permits).toBe(5);
+    // all five were issued from the same sample (two differ only in their reports): one group of copies
+    expect(dup.json().groups.map((g: { permits: unknown[]; similarity: number }) => [g.permits.length, g.similarity >= 0.9])).toEqual([[5, true]]);
+    const out = await t.app.inject({ url: '/api/review/population?kind=outliers', headers: hz });
+    expect(out.json()).toMatchObject({ permits: 5, outliers: [] });
+    expect((await t.app.inject({ url: '/api/review/population?kind=outliers&region=3301', headers: nb })).statusCode).toBe(400);
+  });
 });
