@@ -124,6 +124,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   registerLedgerRoutes(app, { ledger: services.ledger });
   // Sweeps the last process left running go on; on close the page under way finishes first.
   await services.review.resumeInterrupted();
+  // a changed standard, threshold or catalog: the permits are judged again
+  await services.review.sweepIfReferenceChanged();
   app.addHook('onClose', async () => services.review.stop());
 
   const serveWeb = deps.serveWeb ?? existsSync(WEB_DIST);

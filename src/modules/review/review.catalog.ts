@@ -56,6 +56,7 @@ interface Thresholds {
   industry_standards: Record<string, { air?: string[]; water?: string[] } | string>;
   special_limit_regions: { prefixes: string[] };
   validity_start_before_issue_days: { value: number };
+  quality_score: { error: number; warning: number; notice: number; floor: number };
   population: { min_peers: number; robust_z: number; minhash_bands: number; minhash_rows: number; near_duplicate_similarity: number };
 }
 

@@ -47,6 +47,11 @@ export function registerReviewRoutes(app: FastifyInstance, deps: { review: Revie
     },
     async (req) => deps.review.population(requirePermission(req, 'review.run'), req.query),
   );
+  r.get(
+    '/api/review/scores',
+    { schema: { tags, summary: 'Quality scores of permits or technical agencies, from the latest sweep / 质量评分', querystring: z.object({ kind: z.enum(['permit', 'agency']), limit: z.coerce.number().int().min(1).max(1000).optional() }).strict() } },
+    async (req) => deps.review.scores(requirePermission(req, 'review.run'), req.query),
+  );
   r.get('/api/permits/:id/review', { schema: { tags, summary: 'The rules over a permit / 许可证质量审核', params: z.object({ id: z.uuid() }), response: { 200: PermitReview } } }, async (req) => {
     return deps.review.reviewPermit(requirePermission(req, 'permits.read'), req.params.id);
   });

@@ -8,7 +8,7 @@ import { recordAudit } from '../audit/index.ts';
 import { REFERENCE_DATA_DIR, refDataset } from '../reference/index.ts';
 import { escapeLike } from '../registry/index.ts';
 import { reviewResult, reviewRun } from './review.tables.ts';
-import { RULES } from './review.catalog.ts';
+import { RULES, thresholds as thresholdsData } from './review.catalog.ts';
 import { nearDuplicates, peerOutliers } from './population.ts';
 
 /** The most permits a population check takes in one request. */
@@ -193,6 +193,57 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
         db.select({ ruleId: reviewResult.ruleId, severity: reviewResult.severity, n: count(), permits: sql<number>`count(distinct ${reviewResult.permitId})` }).from(reviewResult).where(eq(reviewResult.runId, id)).groupBy(reviewResult.ruleId, reviewResult.severity).orderBy(reviewResult.ruleId),
       ]);
       return { items, total: Number(n), page, pageSize, byRule: byRule.map((r) => ({ ...r, n: Number(r.n), permits: Number(r.permits) })) };
+    },
+
+    /**
+     * The reference data changed since the last sweep (a standard, a threshold, the catalog):
+     * every permit is judged again, in a new sweep of the jurisdictions swept before. Returns the
+     * sweeps started.
+     */
+    async sweepIfReferenceChanged() {
+      const current = await referenceVersion();
+      const last = await db.select({ regionPrefix: reviewRun.regionPrefix, referenceVersion: reviewRun.referenceVersion }).from(reviewRun).orderBy(desc(reviewRun.startedAt), desc(reviewRun.id)).limit(200);
+      const prefixes = [...new Set(last.map((r) => r.regionPrefix))];
+      const started: string[] = [];
+      for (const prefix of prefixes) {
+        const latest = last.find((r) => r.regionPrefix === prefix)!;
+        if (latest.referenceVersion === current) continue;
+        const system: Actor = { userId: '00000000-0000-0000-0000-000000000000', username: 'reference-change', displayName: '参考数据更新后自动复核', role: 'admin', regionPrefix: prefix, entityId: null, via: 'cli' };
+        started.push((await this.startSweep(system, { region: prefix })).id);
+      }
+      return started;
+    },
+
+    /**
+     * Quality scores (issue 4 item 6) from the latest completed sweep of the caller's jurisdiction:
+     * per permit 100 less the weighted findings; per technical agency the mean of the permits it
+     * prepared. Weights: thresholds.json quality_score.
+     */
+    async scores(actor: Actor, q: { kind: 'permit' | 'agency'; limit?: number }) {
+      const w = thresholdsData().quality_score;
+      const [run] = await db
+        .select({ id: reviewRun.id, regionPrefix: reviewRun.regionPrefix, finishedAt: reviewRun.finishedAt, referenceVersion: reviewRun.referenceVersion })
+        .from(reviewRun)
+        .where(and(eq(reviewRun.status, 'done'), actor.regionPrefix ? sql`${reviewRun.regionPrefix} like ${escapeLike(actor.regionPrefix) + '%'}` : sql`true`))
+        .orderBy(desc(reviewRun.finishedAt), desc(reviewRun.id))
+        .limit(1);
+      if (!run) return { run: null, items: [] };
+      // weights as literal numbers (bound parameters would come as text into sum())
+      const n = (x: number) => sql.raw(String(Number(x)));
+      const penalty = sql<number>`coalesce(sum(case when ${reviewResult.id} is null then 0 when ${reviewResult.severity} = 'error' then ${n(w.error)} when ${reviewResult.severity} = 'warning' then ${n(w.warning)} else ${n(w.notice)} end), 0)`;
+      const perPermit = await db
+        .select({ permitId: permit.id, permitNumber: permit.permitNumber, penalty, agencyId: sql<string | null>`(select c.prepared_by_agency_id from permit_case c where c.result_permit_id = ${permit.id} and c.prepared_by_agency_id is not null order by c.decided_on desc limit 1)` })
+        .from(permit)
+        .innerJoin(registryUnit, eq(registryUnit.id, permit.unitId))
+        .leftJoin(reviewResult, and(eq(reviewResult.permitId, permit.id), eq(reviewResult.runId, run.id)))
+        .where(and(eq(permit.status, 'valid'), inRun(run.regionPrefix)))
+        .groupBy(permit.id, permit.permitNumber);
+      const scored = perPermit.map((p) => ({ ...p, score: Math.max(w.floor, 100 - Number(p.penalty)) }));
+      if (q.kind === 'permit') return { run, items: scored.sort((a, b) => a.score - b.score).slice(0, q.limit ?? 200).map(({ permitId, permitNumber, score }) => ({ id: permitId, label: permitNumber, score, permits: 1 })) };
+      const byAgency = new Map<string, number[]>();
+      for (const p of scored) if (p.agencyId) byAgency.set(p.agencyId, [...(byAgency.get(p.agencyId) ?? []), p.score]);
+      const names = new Map((await db.execute(sql`select id, name from technical_agency`)).rows.map((r) => [String((r as { id: string }).id), String((r as { name: string }).name)]));
+      return { run, items: [...byAgency].map(([id, xs]) => ({ id, label: names.get(id) ?? id, score: Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10, permits: xs.length })).sort((a, b) => a.score - b.score) };
     },
 
     /**

@@ -88,4 +88,28 @@ describe('review sweeps', () => {
     expect(out.json()).toMatchObject({ permits: 5, outliers: [] });
     expect((await t.app.inject({ url: '/api/review/population?kind=outliers&region=3301', headers: nb })).statusCode).toBe(400);
   });
+
+  it('quality scores from the latest sweep: the permits with findings score lower', async () => {
+    const res = await t.app.inject({ url: '/api/review/scores?kind=permit', headers: hz });
+    expect(res.statusCode, res.body).toBe(200);
+    const r = res.json();
+    expect(r.run.regionPrefix).toBe('3301');
+    expect(r.items).toHaveLength(5);
+    const scores = r.items.map((i: { score: number }) => i.score);
+    expect(scores).toEqual([...scores].sort((a, b) => a - b));
+    // the two without quarterly reports lose 10 points more for their QR-110 error
+    expect(scores[0]).toBe(scores[4] - 10);
+    expect((await t.app.inject({ url: '/api/review/scores?kind=agency', headers: hz })).json().items).toEqual([]);
+  });
+
+  it('a change of reference data sweeps the jurisdictions again', async () => {
+    const review = t.services.review;
+    expect(await review.sweepIfReferenceChanged()).toEqual([]);
+    await t.database.pool.query("update review_run set reference_version = 'emission_limits@old' where region_prefix = '3301'");
+    const started = await review.sweepIfReferenceChanged();
+    expect(started).toHaveLength(1);
+    await review.idle();
+    expect(await review.getSweep(hzActor, started[0])).toMatchObject({ status: 'done', processed: 5, startedBy: '参考数据更新后自动复核' });
+    expect(await review.sweepIfReferenceChanged()).toEqual([]);
+  });
 });
