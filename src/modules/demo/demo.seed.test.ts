@@ -64,4 +64,13 @@ describe('the demo region', () => {
     const assigned = await services.cases.listCases({ ...hz, userId: expertUser, role: 'expert', regionPrefix: '33' }, {});
     expect(assigned.items.map((c) => c.state)).toEqual(['under_evaluation']);
   });
+
+  it('has a completed quality-review sweep and ledger items open, overdue, awaiting verification and closed', async () => {
+    const runs = (await database.pool.query("select status, processed, errors from review_run")).rows;
+    expect(runs).toHaveLength(1);
+    expect(runs[0].status).toBe('done');
+    expect(runs[0].processed).toBeGreaterThan(0);
+    const items = (await database.pool.query("select status, deadline < '2026-11-29'::date as overdue from rectification_item order by deadline")).rows.map((r: { status: string; overdue: boolean }) => `${r.status}${r.overdue && r.status !== 'closed' ? ':overdue' : ''}`);
+    expect(items).toEqual(expect.arrayContaining(['open:overdue', 'evidence_submitted', 'closed']));
+  });
 });

@@ -9,6 +9,7 @@ import { DEMO_INDUSTRIES, DEMO_PASSWORD, DEMO_PROVINCE, DEMO_USERS } from './dem
 import { generateDemoRows, type DemoCounty } from './demo.generator.ts';
 import { seedDemoPermits } from './demo.permits.ts';
 import { seedDemoCases } from './demo.cases.ts';
+import { seedDemoReview } from './demo.review.ts';
 
 export { DEMO_PASSWORD, DEMO_USERS } from './demo.data.ts';
 export { generateDemoRows, seededRandom } from './demo.generator.ts';
@@ -61,6 +62,8 @@ export async function seedDemo(database: Database, opts: { clock: Clock; units: 
   const enterprise = await identity.getUserByUsername('enterprise1');
   const procedures = await seedDemoCases(database, { clock: opts.clock, enterpriseEntityId: enterprise?.entityId ?? null });
   opts.log?.(`demo: ${procedures.cases} permit cases, ${procedures.experts} experts, ${procedures.agencies} agencies`);
+  const quality = await seedDemoReview(database, { clock: opts.clock });
+  opts.log?.(`demo: a quality-review sweep of Hangzhou and ${quality.items} ledger items`);
   return { units: written.units, entities: written.entities, users, permits: seeded.permits, cases: procedures.cases };
 }
 

@@ -1,0 +1,64 @@
+/**
+ * Demo quality review for Hangzhou: one completed sweep (so the review page and the scores have
+ * findings to show) and ledger items from its findings in every state — open, overdue, evidence
+ * submitted, closed — acting as the demo users on a clock stepping through the past weeks.
+ */
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Database } from '../../platform/db.ts';
+import { fixedClock, type Clock } from '../../platform/clock.ts';
+import { cliActor, type Actor } from '../../platform/actor.ts';
+import { chinaDate } from '../../platform/work-calendar.ts';
+import { createReferenceService } from '../reference/index.ts';
+import { createRegistryService } from '../registry/index.ts';
+import { createReviewService, reviewResult } from '../review/index.ts';
+import { createLedgerService } from '../ledger/index.ts';
+import { appUser } from '../identity/index.ts';
+import { permit } from '../permits/index.ts';
+
+const DAY = 86_400_000;
+
+export async function seedDemoReview(database: Database, opts: { clock: Clock }) {
+  const { db } = database;
+  const now = opts.clock.now().getTime();
+  const clock = fixedClock(new Date(now - 40 * DAY));
+  const reference = createReferenceService({ db });
+  const registry = createRegistryService({ db, clock, reference, registrationLetter: 'W' });
+  const review = createReviewService({ db, clock, reference });
+  const ledger = createLedgerService({ db, clock, registry });
+  const [u] = await db.select().from(appUser).where(eq(appUser.username, 'hz-permit'));
+  const official: Actor = u ? { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, regionPrefix: u.regionPrefix, entityId: null, via: 'cli' } : { ...cliActor('demo-seed'), regionPrefix: '3301' };
+
+  const run = await review.startSweep(official, { region: '3301' }, { background: false });
+  while (await review.sweepPage(run.id));
+
+  // ledger items from the sweep's error findings: the first four permits' first error each
+  const errors = await db
+    .select({ permitId: reviewResult.permitId, id: reviewResult.id, ruleId: reviewResult.ruleId, message: reviewResult.messageZh, unitId: permit.unitId })
+    .from(reviewResult)
+    .innerJoin(permit, eq(permit.id, reviewResult.permitId))
+    .where(and(eq(reviewResult.runId, run.id), sql`${reviewResult.severity} in ('error', 'warning')`))
+    .orderBy(asc(reviewResult.permitNumber), asc(reviewResult.ruleId))
+    .limit(40);
+  const seen = new Set<string>();
+  const picked = errors.filter((e) => !seen.has(e.permitId) && seen.add(e.permitId)).slice(0, 5);
+  let items = 0;
+  for (const [i, e] of picked.entries()) {
+    // created 40 days ago with deadlines 20 to 60 days on: some now overdue
+    const deadline = chinaDate(new Date(now - 40 * DAY + (20 + i * 10) * DAY));
+    const item = await ledger.createItem(official, { unitId: e.unitId, permitId: e.permitId, source: 'review_finding', sourceRef: `review:${e.id}`, problem: e.message, basis: e.ruleId, deadline });
+    items++;
+    const applicant: Actor = { userId: '00000000-0000-0000-0000-000000000000', username: 'demo-applicant', displayName: `${item.responsible} 环保专员`, role: 'enterprise', regionPrefix: '', entityId: item.entityId, via: 'cli' };
+    if (i >= 2) {
+      clock.set(new Date(now - 20 * DAY));
+      await ledger.addUpdate(applicant, item.id, { kind: 'progress', note: '已委托设计单位编制整改方案' });
+      clock.set(new Date(now - 10 * DAY));
+      const ev = await ledger.addUpdate(applicant, item.id, { kind: 'evidence', note: '整改完成，附验收材料', evidenceName: '整改验收报告.pdf', evidenceSha256: 'e'.repeat(64) });
+      if (i >= 4) {
+        clock.set(new Date(now - 5 * DAY));
+        await ledger.closeOut(official, item.id, { expectedVersion: ev.version, note: '现场核实整改到位，同意销号' });
+      }
+    }
+    clock.set(new Date(now - 40 * DAY));
+  }
+  return { sweep: run.id, items };
+}
