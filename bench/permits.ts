@@ -71,7 +71,7 @@ const sha = (c: PermitContent) => createHash('sha256').update(canonicalJson(c)).
  * site + P), with its version 1: one in `largeEvery` carries the 20-outlet content, the others the
  * two-outlet sample. Written in chunks of 50,000 by unit id.
  */
-async function loadPermits(pool: pg.Pool, largeEvery: number) {
+export async function loadPermits(pool: pg.Pool, largeEvery: number) {
   const small = samplePermitContent({ validFrom: '2026-03-02', validTo: '2031-03-01' });
   const large = largeContent();
   const t0 = performance.now();

@@ -3,6 +3,7 @@
 //   search: --rows units (default 1,000,000) on PostgreSQL, HTTP search with 50 concurrent clients
 //   permits: --rows permits (default 300,000) on PostgreSQL, permit detail over HTTP with 50
 //            concurrent clients (20-outlet permits), and the PDF of a 20-outlet permit
+//   review: --rows permits (default 350,000): a full review sweep, near-duplicates, one application
 // Prints a summary and writes bench/out/results.json. A throwaway PostgreSQL 15 is started and
 // removed; temp folders are deleted.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { startPostgres } from './pg.ts';
 import { benchImport, type ImportResultRow } from './import.ts';
 import { benchSearch, type SearchResultRow } from './search.ts';
 import { benchPermits, type PermitBenchRow } from './permits.ts';
+import { benchReview, type ReviewBenchRow } from './review.ts';
 import { fmt, log } from './common.ts';
 
 const { values } = parseArgs({
@@ -33,7 +35,7 @@ const { values } = parseArgs({
   },
 });
 const only = values.only;
-if (only && only !== 'import' && only !== 'search' && only !== 'permits') throw new Error('--only must be import, search or permits');
+if (only && !['import', 'search', 'permits', 'review'].includes(only)) throw new Error('--only must be import, search, permits or review');
 const rowsArg = values.rows ? Number(values.rows) : undefined;
 
 const started = new Date();
@@ -53,6 +55,7 @@ const dbUrl = async (name: string) => {
 const imports: ImportResultRow[] = [];
 let search: SearchResultRow | undefined;
 let permits: PermitBenchRow | undefined;
+let review: ReviewBenchRow | undefined;
 try {
   if (!only || only === 'import') {
     const rows = rowsArg ?? 100_000;
@@ -79,6 +82,9 @@ try {
       warmup: values.warmup ? Number(values.warmup) : 500,
       concurrency: values.concurrency ? Number(values.concurrency) : 50,
     });
+  }
+  if (!only || only === 'review') {
+    review = await benchReview({ permits: only === 'review' && rowsArg ? rowsArg : 350_000, pgUrl: await dbUrl('bench_review') });
   }
 } finally {
   await admin.end();
@@ -112,6 +118,11 @@ if (permits) {
     result: permits.pdf.met ? 'met' : 'MISSED',
   });
 }
+if (review) {
+  table.push({ benchmark: `review sweep (${fmt(review.permits)} permits, all rules, results stored)`, measured: `${fmt(review.sweepSeconds, 1)} s (${fmt(review.sweepPerSecond)} permits/s, ${fmt(review.findings)} findings)`, target: `< ${review.targets.sweep} s`, result: review.met.sweep ? 'met' : 'MISSED' });
+  table.push({ benchmark: `near-duplicates (${fmt(review.permits)} permits)`, measured: `${fmt(review.duplicatesSeconds, 1)} s (${fmt(review.duplicateGroups)} groups)`, target: `< ${review.targets.duplicates} s`, result: review.met.duplicates ? 'met' : 'MISSED' });
+  table.push({ benchmark: 'rule check of one 20-outlet application', measured: `p50 ${fmt(review.applicationP50, 1)} / p95 ${fmt(review.applicationP95, 1)} ms`, target: `< ${review.targets.application} ms`, result: review.met.application ? 'met' : 'MISSED' });
+}
 console.table(table);
 
 const out = {
@@ -121,6 +132,7 @@ const out = {
   imports,
   search,
   permits,
+  review,
 };
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./out/results.json', import.meta.url), JSON.stringify(out, null, 2));

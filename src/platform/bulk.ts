@@ -45,8 +45,8 @@ function cellSql(type: BulkColumnType, i: number): string {
  * PostgreSQL array literals in JavaScript (one parameter per column) cost more than the insert.
  * Works on PostgreSQL 15 and PGlite alike.
  */
-export async function bulkInsert(tx: Tx, table: string, columns: [name: string, type: BulkColumnType][], rows: unknown[][], chunk = 10_000): Promise<void> {
-  await sendBulkInsert(tx, table, columns, rows, chunk);
+export async function bulkInsert(tx: Tx, table: string, columns: [name: string, type: BulkColumnType][], rows: unknown[][], chunk = 10_000, onConflict?: 'do nothing'): Promise<void> {
+  await sendBulkInsert(tx, table, columns, rows, chunk, onConflict);
 }
 
 /**
@@ -55,10 +55,11 @@ export async function bulkInsert(tx: Tx, table: string, columns: [name: string, 
  * run in order on the transaction's connection; the promise settles when all have (a failure
  * aborts the transaction, so the later ones fail too and the first error is reported).
  */
-export function sendBulkInsert(tx: Tx, table: string, columns: [name: string, type: BulkColumnType][], rows: unknown[][], chunk = 10_000): Promise<void> {
+export function sendBulkInsert(tx: Tx, table: string, columns: [name: string, type: BulkColumnType][], rows: unknown[][], chunk = 10_000, onConflict?: 'do nothing'): Promise<void> {
   const names = columns.map(([n]) => `"${n}"`).join(', ');
   const selects = columns.map(([, type], i) => cellSql(type, i)).join(', ');
-  const [head, tail] = `insert into "${table}" (${names}) select ${selects} from jsonb_array_elements($1::jsonb) as e(r)`.split('$1');
+  // `on conflict do nothing`: rows already there (a resumed job writing a page again) are skipped
+  const [head, tail] = `insert into "${table}" (${names}) select ${selects} from jsonb_array_elements($1::jsonb) as e(r)${onConflict ? ' on conflict do nothing' : ''}`.split('$1');
   const sent: Promise<unknown>[] = [];
   for (let start = 0; start < rows.length; start += chunk) {
     const end = Math.min(start + chunk, rows.length);

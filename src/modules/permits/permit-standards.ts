@@ -13,14 +13,26 @@ import type { EmissionLimit } from '../reference/index.ts';
 import type { ContentProblem } from './permit-content.ts';
 import { canonicalStandard } from './platform-text.ts';
 
-export function checkAgainstStandards(c: PermitContent, limits: readonly EmissionLimit[]): ContentProblem[] {
-  const out: ContentProblem[] = [];
-  const byKey = new Map<string, EmissionLimit[]>();
+/** The reference rows by standard, pollutant, unit and direction, built once per table snapshot. */
+const indexes = new WeakMap<readonly EmissionLimit[], Map<string, EmissionLimit[]>>();
+function indexOf(limits: readonly EmissionLimit[]) {
+  let byKey = indexes.get(limits);
+  if (byKey) return byKey;
+  byKey = new Map();
   for (const l of limits) {
     if (!l.pollutantCode || l.limitValue === null) continue;
     const key = `${canonicalStandard(l.standard) ?? l.standard}|${l.pollutantCode}|${l.unit}|${l.direction}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), l]);
+    const list = byKey.get(key);
+    if (list) list.push(l);
+    else byKey.set(key, [l]);
   }
+  indexes.set(limits, byKey);
+  return byKey;
+}
+
+export function checkAgainstStandards(c: PermitContent, limits: readonly EmissionLimit[]): ContentProblem[] {
+  const out: ContentProblem[] = [];
+  const byKey = indexOf(limits);
   for (const o of c.outlets) {
     for (const p of o.pollutants) {
       const limit = p.limit;

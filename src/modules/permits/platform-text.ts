@@ -22,7 +22,17 @@ const DASHES = /[‐‑‒–—―－~～]/g;
  * after the prefix, 《title》 and brackets around the number are all read the same way; "GB16297"
  * without a year keeps no year. Undefined when no standard number is in the text.
  */
+const canonicalMemo = new Map<string, string | undefined>();
+
 export function canonicalStandard(text: string): string | undefined {
+  // the same few standards are named over and over (a sweep reads them millions of times)
+  if (canonicalMemo.has(text)) return canonicalMemo.get(text);
+  const out = readStandard(text);
+  if (canonicalMemo.size < 100_000) canonicalMemo.set(text, out);
+  return out;
+}
+
+function readStandard(text: string): string | undefined {
   const s = halfWidth(text).replace(DASHES, '-').toUpperCase();
   // national (GB, GB/T), sector (HJ, HJ/T, GWKB…) and local (DB + 2-digit province) standards
   const m = /\b(GB(?:\/T)?|HJ(?:\/T)?|GWKB|GWPB|CJ(?:\/T)?|DB\s*\d{2}(?:\/T)?)\s*\/?\s*(\d+(?:\.\d+)*)\s*(?:-\s*(\d{4}))?/.exec(s);

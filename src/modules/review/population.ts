@@ -72,7 +72,9 @@ export function peerOutliers(permits: readonly PopulationPermit[]): OutlierFlag[
       if (seen.has(m.metric)) continue; // one value per permit and metric (the first outlet's limit)
       seen.add(m.metric);
       const key = `${p.industryCode}|${p.regionCode.slice(0, 4)}|${m.metric}`;
-      groups.set(key, [...(groups.get(key) ?? []), { p, ...m }]);
+      const group = groups.get(key);
+      if (group) group.push({ p, ...m });
+      else groups.set(key, [{ p, ...m }]);
     }
   }
   const flags: OutlierFlag[] = [];
@@ -164,31 +166,49 @@ export function nearDuplicates(permits: readonly PopulationPermit[]): DuplicateG
     const buckets = new Map<string, number[]>();
     for (let i = 0; i < sigs.length; i++) {
       const key = Array.from(sigs[i].subarray(band * t.minhash_rows, (band + 1) * t.minhash_rows)).join(',');
-      buckets.set(key, [...(buckets.get(key) ?? []), i]);
+      const bucket = buckets.get(key);
+      if (bucket) bucket.push(i);
+      else buckets.set(key, [i]);
     }
     for (const members of buckets.values()) {
-      for (let a = 0; a < members.length; a++) {
-        for (let b = a + 1; b < members.length; b++) {
-          const i = members[a];
-          const j = members[b];
-          if (find(i) === find(j)) continue;
+      // each member is compared with a few representatives of the bucket, not with every other
+      // member: a bucket of thousands of copies stays linear
+      const reps: number[] = [];
+      for (const j of members) {
+        let joined = false;
+        for (const i of reps) {
+          if (find(i) === find(j)) {
+            joined = true;
+            break;
+          }
           const sim = estimate(sigs[i], sigs[j]);
           if (sim < t.near_duplicate_similarity) continue;
           const [ri, rj] = [find(i), find(j)];
           parent[rj] = ri;
           lowest.set(ri, Math.min(sim, lowest.get(ri) ?? 1, lowest.get(rj) ?? 1));
+          joined = true;
+          break;
         }
+        if (!joined && reps.length < 8) reps.push(j);
       }
     }
   }
   const groups = new Map<number, number[]>();
-  permits.forEach((_, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), i]));
+  permits.forEach((_, i) => {
+    const g = groups.get(find(i));
+    if (g) g.push(i);
+    else groups.set(find(i), [i]);
+  });
   const out: DuplicateGroup[] = [];
   for (const [root, members] of groups) {
     if (members.length < 2) continue;
     // one group per preparing agency within the similar set: the same agency's copies stand out
     const byAgency = new Map<string | null, number[]>();
-    for (const m of members) byAgency.set(permits[m].agencyId, [...(byAgency.get(permits[m].agencyId) ?? []), m]);
+    for (const m of members) {
+      const a = byAgency.get(permits[m].agencyId);
+      if (a) a.push(m);
+      else byAgency.set(permits[m].agencyId, [m]);
+    }
     for (const [agencyId, ms] of byAgency) {
       if (ms.length < 2) continue;
       out.push({ agencyId, permits: ms.map((m) => ({ id: permits[m].id, permitNumber: permits[m].permitNumber })), similarity: Math.round((lowest.get(root) ?? 1) * 100) / 100 });

@@ -67,6 +67,36 @@ export function thresholds(): Thresholds {
 }
 
 const medium = (outletCode: string) => (outletCode[1] === 'A' ? 'air' : 'water');
+
+// Indexes of the reference tables, built once per snapshot (a sweep runs the rules on every permit).
+const specialIndex = new WeakMap<readonly EmissionLimit[], Map<string, number>>();
+/** The strictest special limit (特别排放限值) per standard, pollutant and unit. */
+function specialLimits(limits: readonly EmissionLimit[]) {
+  let m = specialIndex.get(limits);
+  if (!m) {
+    m = new Map();
+    for (const l of limits) {
+      if (!l.pollutantCode || l.limitValue === null || !/特别/.test(l.tableName)) continue;
+      const key = `${canonicalStandard(l.standard)}|${l.pollutantCode}|${l.unit}`;
+      m.set(key, Math.min(m.get(key) ?? Infinity, l.limitValue));
+    }
+    specialIndex.set(limits, m);
+  }
+  return m;
+}
+const oxygenIndex = new WeakMap<RuleContext['referenceOxygen'], Map<string, RuleContext['referenceOxygen'][number][]>>();
+function oxygenOf(rows: RuleContext['referenceOxygen']) {
+  let m = oxygenIndex.get(rows);
+  if (!m) {
+    m = new Map();
+    for (const r of rows) {
+      const key = canonicalStandard(r.standard) ?? r.standard;
+      m.set(key, [...(m.get(key) ?? []), r]);
+    }
+    oxygenIndex.set(rows, m);
+  }
+  return m;
+}
 const REPORT_NAMES: Record<string, string> = { annual: '年度', 'half-year': '半年', quarterly: '季度', monthly: '月度' };
 
 /** Times a year a frequency as written means ("1次/季度", "每月1次", "2次/年"); null for automatic or unreadable. */
@@ -218,8 +248,7 @@ const computed: Rule[] = [
       for (const o of content.outlets) {
         for (const p of o.pollutants) {
           if (p.limit?.direction !== 'max') continue;
-          const special = limits.filter((l) => l.pollutantCode === p.pollutantCode && canonicalStandard(l.standard) === canonicalStandard(p.standard) && /特别/.test(l.tableName) && l.limitValue !== null && l.unit === p.limit!.unit);
-          const strictest = special.length ? Math.min(...special.map((l) => l.limitValue!)) : undefined;
+          const strictest = specialLimits(limits).get(`${canonicalStandard(p.standard)}|${p.pollutantCode}|${p.limit.unit}`);
           if (strictest !== undefined && p.limit.value > strictest) out.push({ path: `outlets[${o.code}].pollutants[${p.pollutantCode}].limit.value`, zh: `${p.limit.value} ${p.limit.unit} 宽于特别排放限值 ${strictest}`, en: `${p.limit.value} ${p.limit.unit} is looser than the special limit ${strictest}` });
         }
       }
@@ -238,7 +267,7 @@ const computed: Rule[] = [
       for (const o of content.outlets.filter((x) => medium(x.code) === 'air')) {
         for (const p of o.pollutants) {
           if (p.limit?.unit !== 'mg/m3') continue;
-          const rows = referenceOxygen.filter((r) => canonicalStandard(r.standard) === canonicalStandard(p.standard));
+          const rows = oxygenOf(referenceOxygen).get(canonicalStandard(p.standard) ?? p.standard) ?? [];
           if (!rows.length) continue;
           const path = `outlets[${o.code}].pollutants[${p.pollutantCode}].referenceO2`;
           const allowed = rows.map((r) => r.percent);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, asc, count, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from '../../platform/ids.ts';
+import { bulkInsert, type BulkColumnType } from '../../platform/bulk.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { REFERENCE_DATA_DIR, refDataset } from '../reference/index.ts';
@@ -10,6 +11,11 @@ import { escapeLike } from '../registry/index.ts';
 import { reviewResult, reviewRun } from './review.tables.ts';
 import { RULES, thresholds as thresholdsData } from './review.catalog.ts';
 import { nearDuplicates, peerOutliers } from './population.ts';
+
+const RESULT_COLUMNS: [string, BulkColumnType][] = [
+  ['id', 'uuid'], ['run_id', 'uuid'], ['permit_id', 'uuid'], ['permit_number', 'text'], ['region_code', 'text'], ['version_no', 'integer'],
+  ['rule_id', 'text'], ['severity', 'text'], ['path', 'text'], ['message_zh', 'text'], ['message_en', 'text'], ['created_at', 'timestamptz'],
+];
 
 /** The most permits a population check takes in one request. */
 const POPULATION_MAX = 50_000;
@@ -80,17 +86,18 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
     }
     const ref = await tables();
     const today = chinaDate(now);
-    const results: (typeof reviewResult.$inferInsert)[] = [];
+    const results: unknown[][] = [];
     let errors = 0;
     for (const r of rows) {
       const hits = runRules({ content: r.content as PermitContent, permitNumber: r.number, issuedOn: r.versionNo === 1 ? r.issuedOn : undefined, unit: { regionCode: r.unitRegion, industryCode: r.industry, managementCategory: r.category as ManagementCategory | null }, today, ...ref });
       for (const h of hits) {
         if (h.severity === 'error') errors++;
-        results.push({ id: uuidv7(), runId, permitId: r.id, permitNumber: r.number, regionCode: r.region, versionNo: r.versionNo, ruleId: h.ruleId, severity: h.severity, path: h.path, messageZh: h.zh, messageEn: h.en, createdAt: now });
+        results.push([uuidv7(), runId, r.id, r.number, r.region, r.versionNo, h.ruleId, h.severity, h.path, h.zh, h.en, now]);
       }
     }
     const moved = await db.transaction(async (tx) => {
-      for (let i = 0; i < results.length; i += 2000) await tx.insert(reviewResult).values(results.slice(i, i + 2000)).onConflictDoNothing();
+      // one JSON parameter per chunk; a finding already written (a page done again after a crash) is skipped
+      await bulkInsert(tx, 'review_result', RESULT_COLUMNS, results, 10_000, 'do nothing');
       return tx
         .update(reviewRun)
         .set({ processed: sql`${reviewRun.processed} + ${rows.length}`, hits: sql`${reviewRun.hits} + ${results.length}`, errors: sql`${reviewRun.errors} + ${errors}`, cursor: rows[rows.length - 1].id, updatedAt: now })
