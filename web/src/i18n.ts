@@ -598,6 +598,7 @@ const zh = {
   'ledger.update.verify': '核实销号',
   'ledger.update.reject': '退回',
   'ledger.basis': '依据',
+  'ledger.export': '导出 Excel',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1197,6 +1198,7 @@ const en: Messages = {
   'ledger.update.verify': 'Closed',
   'ledger.update.reject': 'Rejected',
   'ledger.basis': 'Basis',
+  'ledger.export': 'Export to Excel',
 };
 
 const catalogs: Record<Lang, Messages> = { zh, en };

@@ -83,6 +83,16 @@ describe('the rectification ledger', () => {
     expect((await get(hz, '/api/rectifications?overdue=true')).json().items.map((i: { problem: string }) => i.problem)).toEqual(['主要排放口二氧化硫未自动监测（QR-104）']);
     expect((await get(hz, '/api/rectifications/summary')).json().rows).toEqual([{ cityCode: '330100', total: 3, closed: 1, open: 2, overdue: 1, clearance: 1 / 3 }]);
     expect((await get(nb, '/api/rectifications')).json().total).toBe(0);
+    // the ledger exported: every item the filters select, in Chinese and English headers
+    const csv = await get(hz, '/api/rectifications/export?format=csv&overdue=true');
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = csv.body.replace(/^\ufeff/, '').trim().split(/\r?\n/);
+    expect(lines[0]).toContain('问题 problem');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('QR-104');
+    const xlsx = await get(hz, '/api/rectifications/export');
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    expect((await get(nb, '/api/rectifications/export?format=csv')).body.replace(/^\ufeff/, '').trim().split(/\r?\n/)).toHaveLength(1);
     expect((await get(nb, `/api/rectifications/${manual.json().id}`)).statusCode).toBe(404);
   });
 });

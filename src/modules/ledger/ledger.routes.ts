@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requirePermission } from '../identity/index.ts';
+import { writeCsv, writeXlsx } from '../registry/index.ts';
 import { LedgerDecisionInput, LedgerItemInput, LedgerUpdateInput, type LedgerService } from './ledger.service.ts';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -42,6 +43,31 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: { ledger: Ledge
     async (req) => ledger.listItems(requirePermission(req, 'ledger.read'), req.query),
   );
   r.post('/api/rectifications', { schema: { tags, summary: 'Put a problem on the ledger / 新增整改事项', body: LedgerItemInput } }, async (req, reply) => reply.status(201).send(await ledger.createItem(requirePermission(req, 'ledger.manage'), req.body)));
+  r.get(
+    '/api/rectifications/export',
+    {
+      schema: {
+        tags,
+        summary: 'The ledger as csv or xlsx / 导出整改台账',
+        querystring: z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx'), status: z.enum(['open', 'evidence_submitted', 'closed']).optional(), overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), region: z.string().regex(/^\d{2,6}$/).optional() }).strict(),
+      },
+    },
+    async (req, reply) => {
+      const items = await ledger.exportItems(requirePermission(req, 'ledger.read'), req.query);
+      const STATUS: Record<string, string> = { open: '整改中', evidence_submitted: '待核实', closed: '已销号' };
+      const SOURCE: Record<string, string> = { permit_requirement: '许可证改正规定', review_finding: '质量审核', manual: '其他' };
+      const headers = ['行政区划 region', '问题 problem', '依据 basis', '来源 source', '责任单位 responsible', '整改期限 deadline', '状态 status', '是否逾期 overdue', '销号人 closed by', '销号时间 closed at'];
+      const rows = items.map((i) => [i.regionCode, i.problem, i.basis, SOURCE[i.source] ?? i.source, i.responsible, i.deadline, STATUS[i.status] ?? i.status, i.overdue ? '是' : '否', i.closedBy, i.closedAt ? i.closedAt.toISOString() : null]);
+      const name = `整改台账-${new Date().toISOString().slice(0, 10)}`;
+      if (req.query.format === 'csv') {
+        return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}.csv`).send(writeCsv(headers, rows));
+      }
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}.xlsx`)
+        .send(await writeXlsx(headers, rows, '整改台账'));
+    },
+  );
   r.get('/api/rectifications/summary', { schema: { tags, summary: 'Clearance by city / 整改清零情况', querystring: z.object({ region: z.string().regex(/^\d{2,6}$/).optional() }).strict() } }, async (req) => ledger.summary(requirePermission(req, 'ledger.read'), req.query));
   r.get('/api/rectifications/:id', { schema: { tags, summary: 'An item and its updates / 整改事项', params: IdParams } }, async (req) => ledger.getItem(requirePermission(req, 'ledger.read'), req.params.id));
   r.post('/api/rectifications/:id/updates', { schema: { tags, summary: 'Progress or evidence / 整改进展与证据', params: IdParams, body: LedgerUpdateInput } }, async (req) => ledger.addUpdate(requirePermission(req, 'ledger.read'), req.params.id, req.body));

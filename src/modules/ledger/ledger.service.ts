@@ -191,6 +191,17 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
       return { items: rows.map((r) => view(r, on)), total: Number(n), page, pageSize };
     },
 
+    /** Every item the filters select (at most 100,000), for export. */
+    async exportItems(actor: Actor, q: { status?: string; overdue?: boolean; region?: string }) {
+      const on = today();
+      const conds: SQL[] = [scope(actor)];
+      if (q.status) conds.push(eq(rectificationItem.status, q.status));
+      if (q.overdue) conds.push(sql`${rectificationItem.status} <> 'closed' and ${rectificationItem.deadline} < ${on}::date`);
+      if (q.region) conds.push(sql`${rectificationItem.regionCode} like ${escapeLike(q.region) + '%'}`);
+      const rows = await db.select().from(rectificationItem).where(and(...conds)).orderBy(asc(rectificationItem.regionCode), asc(rectificationItem.deadline), asc(rectificationItem.id)).limit(100_000);
+      return rows.map((r) => view(r, on));
+    },
+
     /** Clearance by city: items, closed, open, overdue, and the share closed. */
     async summary(actor: Actor, q: { region?: string }) {
       const on = today();

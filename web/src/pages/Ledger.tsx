@@ -105,6 +105,7 @@ export default function Ledger() {
             <Select allowClear placeholder={t('ledger.status')} value={status || undefined} style={{ width: 140 }} onChange={(s) => go({ status: s, overdue })} options={(['open', 'evidence_submitted', 'closed'] as const).map((s) => ({ value: s, label: t(`ledger.status.${s}` as MessageKey) }))} />
             {t('ledger.overdueOnly')}
             <Switch size="small" checked={overdue} onChange={(o) => go({ status, overdue: o })} />
+            <Button href={`/api/rectifications/export${queryString({ format: 'xlsx', status: status || undefined, overdue: overdue ? 'true' : undefined })}`}>{t('ledger.export')}</Button>
           </Space>
         }
       >
