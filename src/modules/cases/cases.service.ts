@@ -8,10 +8,10 @@ import { cliActor, inJurisdiction } from '../../platform/actor.ts';
 import { uuidv7 } from '../../platform/ids.ts';
 import { sqlConstraint, sqlState, ValidationError } from '../../platform/errors.ts';
 import { chinaDate, civilDate, dayNumber, periodEnd, type DayCount, type WorkCalendar } from '../../platform/work-calendar.ts';
-import { recordAudit, canonicalJson } from '../audit/index.ts';
+import { recordAudit } from '../audit/index.ts';
 import { can } from '../identity/index.ts';
-import { escapeLike, isValidCreditCode, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
-import { permit, PERMIT_VALIDITY_YEARS, type PermitsService } from '../permits/index.ts';
+import { escapeLike, regionPrefixIs, isValidCreditCode, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
+import { contentSha256, permit, PERMIT_VALIDITY_YEARS, type PermitsService } from '../permits/index.ts';
 import type { ReferenceService } from '../reference/index.ts';
 import type { ManagementCategory, UnitView } from '../../contracts/registry.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
@@ -128,7 +128,7 @@ export function createCasesService(deps: CasesDeps) {
       }
       return conds.length ? sql`(${sql.join(conds, sql` or `)})` : sql`false`;
     }
-    return actor.regionPrefix ? sql`${permitCase.regionCode} like ${escapeLike(actor.regionPrefix) + '%'}` : sql`true`;
+    return regionPrefixIs(permitCase.regionCode, actor.regionPrefix);
   }
 
   /** The roles in which the caller stands to this case. */
@@ -662,7 +662,7 @@ export function createCasesService(deps: CasesDeps) {
       if (!parties.has('applicant')) throw new CasePartyError('submit', 'applicant');
       if (familyOf(c.kind as CaseKind) !== 'application') throw new CaseNotApplicableError('not-application');
       if (!['draft', 'supplement_requested'].includes(c.state)) throw new CaseTransitionError(c.kind as CaseKind, c.state as CaseState, 'submit', []);
-      const sha = createHash('sha256').update(canonicalJson(content)).digest('hex');
+      const sha = contentSha256(content);
       const after = await db.transaction(async (tx) => {
         const locked = await lockCase(tx, id, expectedVersion, c.state);
         const [row] = await tx.update(permitCase).set({ content, managementCategory: content.managementCategory, version: locked.version + 1, updatedAt: clock.now() }).where(eq(permitCase.id, id)).returning();
@@ -829,7 +829,7 @@ export function createCasesService(deps: CasesDeps) {
     },
 
     async updateExpert(actor: Actor, id: string, input: { expectedVersion: number; specialties?: string[]; relatedEntityIds?: string[]; activeTo?: string | null; employerAgencyId?: string | null }) {
-      const [e] = await db.select().from(expert).where(and(eq(expert.id, id), sql`${expert.poolRegion} like ${escapeLike(actor.regionPrefix) + '%'}`));
+      const [e] = await db.select().from(expert).where(and(eq(expert.id, id), regionPrefixIs(expert.poolRegion, actor.regionPrefix)));
       if (!e) throw new ExpertNotFoundError();
       const { expectedVersion, ...changes } = input;
       if (changes.employerAgencyId) {

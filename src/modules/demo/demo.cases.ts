@@ -23,6 +23,11 @@ const DAY = 86_400_000;
 /** A minimal valid PDF standing for an uploaded document. */
 const pdf = (title: string) => Buffer.from(`%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% ${title}\ntrailer<</Root 1 0 R>>\n%%EOF\n`);
 
+/** A demo user as the actor the services take (the CLI's when the user is not there). */
+export function demoActor(u: typeof appUser.$inferSelect | undefined, fallback: string): Actor {
+  return u ? { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, regionPrefix: u.regionPrefix, entityId: u.entityId, via: 'cli' } : cliActor(fallback);
+}
+
 export async function seedDemoCases(database: Database, opts: { clock: Clock; enterpriseEntityId?: string | null }) {
   const { db } = database;
   const now = opts.clock.now().getTime();
@@ -37,10 +42,7 @@ export async function seedDemoCases(database: Database, opts: { clock: Clock; en
   const at = (days: number) => clock.set(new Date(Math.floor((now - days * DAY) / DAY) * DAY + 2 * 3_600_000));
 
   const users = new Map((await db.select().from(appUser)).map((u) => [u.username, u]));
-  const as = (username: string): Actor => {
-    const u = users.get(username);
-    return u ? { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, regionPrefix: u.regionPrefix, entityId: u.entityId, via: 'cli' } : cliActor(username);
-  };
+  const as = (username: string) => demoActor(users.get(username), username);
   const official = as('hz-permit');
   const applicantOf = (entityId: string, name: string): Actor => ({ userId: '00000000-0000-0000-0000-000000000000', username: 'demo-applicant', displayName: `${name} 申报员`, role: 'enterprise', regionPrefix: '', entityId, via: 'cli' });
 

@@ -14,6 +14,7 @@ import { createReviewService, reviewResult } from '../review/index.ts';
 import { createLedgerService } from '../ledger/index.ts';
 import { appUser } from '../identity/index.ts';
 import { permit } from '../permits/index.ts';
+import { demoActor } from './demo.cases.ts';
 
 const DAY = 86_400_000;
 
@@ -26,7 +27,7 @@ export async function seedDemoReview(database: Database, opts: { clock: Clock })
   const review = createReviewService({ db, clock, reference });
   const ledger = createLedgerService({ db, clock, registry });
   const [u] = await db.select().from(appUser).where(eq(appUser.username, 'hz-permit'));
-  const official: Actor = u ? { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, regionPrefix: u.regionPrefix, entityId: null, via: 'cli' } : { ...cliActor('demo-seed'), regionPrefix: '3301' };
+  const official: Actor = u ? demoActor(u, 'demo-seed') : { ...cliActor('demo-seed'), regionPrefix: '3301' };
 
   const run = await review.startSweep(official, { region: '3301' }, { background: false });
   while (await review.sweepPage(run.id));

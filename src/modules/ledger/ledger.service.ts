@@ -8,7 +8,7 @@ import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError
 import { chinaDate } from '../../platform/work-calendar.ts';
 import { recordAudit } from '../audit/index.ts';
 import { can } from '../identity/index.ts';
-import { escapeLike, type RegistryService } from '../registry/index.ts';
+import { regionPrefixIs, type RegistryService } from '../registry/index.ts';
 import { permit, permitVersion } from '../permits/index.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
 import { rectificationItem, rectificationUpdate } from './ledger.tables.ts';
@@ -58,9 +58,20 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
   function scope(actor: Actor): SQL {
     if (actor.role === 'enterprise') return actor.entityId ? eq(rectificationItem.entityId, actor.entityId) : sql`false`;
     if (!can(actor.role, 'ledger.read')) return sql`false`;
-    return actor.regionPrefix ? sql`${rectificationItem.regionCode} like ${escapeLike(actor.regionPrefix) + '%'}` : sql`true`;
+    return regionPrefixIs(rectificationItem.regionCode, actor.regionPrefix);
   }
   const official = (actor: Actor) => can(actor.role, 'ledger.manage');
+
+  /** The caller's scope and the list's filters, shared by the list, the export and the summary. */
+  function filters(actor: Actor, q: { status?: string; overdue?: boolean; region?: string; unitId?: string; permitId?: string }, on: string) {
+    const conds: SQL[] = [scope(actor)];
+    if (q.status) conds.push(eq(rectificationItem.status, q.status));
+    if (q.overdue) conds.push(sql`${rectificationItem.status} <> 'closed' and ${rectificationItem.deadline} < ${on}::date`);
+    if (q.region) conds.push(regionPrefixIs(rectificationItem.regionCode, q.region));
+    if (q.unitId) conds.push(eq(rectificationItem.unitId, q.unitId));
+    if (q.permitId) conds.push(eq(rectificationItem.permitId, q.permitId));
+    return and(...conds);
+  }
 
   async function find(actor: Actor, id: string): Promise<Item> {
     const [row] = await db.select().from(rectificationItem).where(and(eq(rectificationItem.id, id), scope(actor)));
@@ -115,7 +126,7 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
         .select({ id: permit.id, unitId: permit.unitId, entityId: permit.entityId, regionCode: permit.regionCode, number: permit.permitNumber, version: permit.currentVersion, content: permitVersion.content })
         .from(permit)
         .innerJoin(permitVersion, and(eq(permitVersion.permitId, permit.id), eq(permitVersion.versionNo, permit.currentVersion)))
-        .where(and(eq(permit.id, permitId), actor.regionPrefix ? sql`${permit.regionCode} like ${escapeLike(actor.regionPrefix) + '%'}` : sql`true`));
+        .where(and(eq(permit.id, permitId), regionPrefixIs(permit.regionCode, actor.regionPrefix)));
       if (!p) throw new NotFoundError({ zh: '排污许可证', en: 'permit' });
       const unit = await deps.registry.getUnit(actor, p.unitId);
       const now = clock.now();
@@ -177,13 +188,7 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
       const page = q.page ?? 1;
       const pageSize = q.pageSize ?? 20;
       const on = today();
-      const conds: SQL[] = [scope(actor)];
-      if (q.status) conds.push(eq(rectificationItem.status, q.status));
-      if (q.overdue) conds.push(sql`${rectificationItem.status} <> 'closed' and ${rectificationItem.deadline} < ${on}::date`);
-      if (q.region) conds.push(sql`${rectificationItem.regionCode} like ${escapeLike(q.region) + '%'}`);
-      if (q.unitId) conds.push(eq(rectificationItem.unitId, q.unitId));
-      if (q.permitId) conds.push(eq(rectificationItem.permitId, q.permitId));
-      const where = and(...conds);
+      const where = filters(actor, q, on);
       const [rows, [{ n }]] = await Promise.all([
         db.select().from(rectificationItem).where(where).orderBy(sql`(${rectificationItem.status} = 'closed')`, asc(rectificationItem.deadline), desc(rectificationItem.id)).limit(pageSize).offset((page - 1) * pageSize),
         db.select({ n: count() }).from(rectificationItem).where(where),
@@ -194,19 +199,13 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
     /** Every item the filters select (at most 100,000), for export. */
     async exportItems(actor: Actor, q: { status?: string; overdue?: boolean; region?: string }) {
       const on = today();
-      const conds: SQL[] = [scope(actor)];
-      if (q.status) conds.push(eq(rectificationItem.status, q.status));
-      if (q.overdue) conds.push(sql`${rectificationItem.status} <> 'closed' and ${rectificationItem.deadline} < ${on}::date`);
-      if (q.region) conds.push(sql`${rectificationItem.regionCode} like ${escapeLike(q.region) + '%'}`);
-      const rows = await db.select().from(rectificationItem).where(and(...conds)).orderBy(asc(rectificationItem.regionCode), asc(rectificationItem.deadline), asc(rectificationItem.id)).limit(100_000);
+      const rows = await db.select().from(rectificationItem).where(filters(actor, q, on)).orderBy(asc(rectificationItem.regionCode), asc(rectificationItem.deadline), asc(rectificationItem.id)).limit(100_000);
       return rows.map((r) => view(r, on));
     },
 
     /** Clearance by city: items, closed, open, overdue, and the share closed. */
     async summary(actor: Actor, q: { region?: string }) {
       const on = today();
-      const conds: SQL[] = [scope(actor)];
-      if (q.region) conds.push(sql`${rectificationItem.regionCode} like ${escapeLike(q.region) + '%'}`);
       const rows = await db
         .select({
           city: sql<string>`left(${rectificationItem.regionCode}, 4)`,
@@ -215,7 +214,7 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
           overdue: sql<number>`count(*) filter (where ${rectificationItem.status} <> 'closed' and ${rectificationItem.deadline} < ${on}::date)`,
         })
         .from(rectificationItem)
-        .where(and(...conds))
+        .where(filters(actor, q, on))
         .groupBy(sql`1`)
         .orderBy(sql`1`);
       return {

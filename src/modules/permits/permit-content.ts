@@ -9,7 +9,12 @@
  * the industry) are the quality-review rules' work (issue 4).
  */
 import { CONCENTRATION_UNITS, type PermitContent } from '../../contracts/permits.ts';
+import { createHash } from 'node:crypto';
 import { dayNumber, periodEnd } from '../../platform/work-calendar.ts';
+import { canonicalJson } from '../audit/index.ts';
+
+/** sha256 of the content's canonical JSON: what a version holds, checkable later. */
+export const contentSha256 = (content: PermitContent) => createHash('sha256').update(canonicalJson(content)).digest('hex');
 
 /** 排污许可证有效期 5 years (排污许可管理条例 Art. 14; ../shared/domain/permit-lifecycle.json rule `validity`). */
 export const PERMIT_VALIDITY_YEARS = 5;

@@ -10,7 +10,6 @@
  * are asked for; a permit number already known is merged (counted as a duplicate), not created
  * again; detail rows that change nothing add no version.
  */
-import { createHash } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../platform/db.ts';
 import type { Actor } from '../../platform/actor.ts';
@@ -23,10 +22,9 @@ import { mapHeaders, parseImportFile, registryEntity, registryUnit, unitScope, t
 import type { ReferenceService } from '../reference/index.ts';
 import { permit, permitVersion } from './permits.tables.ts';
 import { analysePermitNumber } from './permit-number.ts';
-import { diffPermitContent } from './permit-content.ts';
+import { contentSha256, diffPermitContent } from './permit-content.ts';
 import { canonicalStandard, halfWidth, parseCoordinate, parseDay, parseLimit, parseValidity } from './platform-text.ts';
 import type { PermitsService } from './permits.service.ts';
-import { canonicalJson } from '../audit/index.ts';
 
 export interface PermitImportIssue {
   row: number;
@@ -383,7 +381,7 @@ async function importDetail(deps: PermitImportDeps, actor: Actor, rows: Raw[], i
   const byNumber = new Map(found.map((f) => [f.p.permitNumber, f]));
   // every version's checksum and date: content already recorded in any version is merged
   const history = found.length ? await db.select({ permitId: permitVersion.permitId, sha: permitVersion.contentSha256, issuedOn: permitVersion.issuedOn }).from(permitVersion).where(inArray(permitVersion.permitId, found.map((f) => f.p.id))) : [];
-  const sha = (c: PermitContent) => createHash('sha256').update(canonicalJson(c)).digest('hex');
+  const sha = contentSha256;
 
   // One new content per permit and version date, in date order.
   type Planned = { number: string; version: string; rows: number[]; content: PermitContent };

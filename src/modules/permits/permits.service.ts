@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { uuidv7 } from '../../platform/ids.ts';
 import { and, count, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db.ts';
@@ -6,12 +5,12 @@ import type { UnitView } from '../../contracts/registry.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { sqlConstraint, sqlState, ValidationError } from '../../platform/errors.ts';
-import { canonicalJson, recordAudit } from '../audit/index.ts';
+import { recordAudit } from '../audit/index.ts';
 import { escapeLike, registryEntity, registryUnit, unitScope, type RegistryService } from '../registry/index.ts';
 import type { PermitChangeInput, PermitContent, PermitIssueInput, PermitListQuery } from '../../contracts/permits.ts';
 import { permit, permitVersion } from './permits.tables.ts';
 import { analysePermitNumber, formatPermitNumber, type PermitNumberFinding } from './permit-number.ts';
-import { checkPermitContent, diffPermitContent, type ContentProblem } from './permit-content.ts';
+import { checkPermitContent, contentSha256 as contentSha, diffPermitContent, type ContentProblem } from './permit-content.ts';
 import { chinaDate } from '../../platform/work-calendar.ts';
 import type { ReferenceService } from '../reference/index.ts';
 import { renderPermitPdf, type PdfFont } from './permit-document.ts';
@@ -75,7 +74,6 @@ const versionMeta = {
   createdAt: permitVersion.createdAt,
 };
 
-const sha256 = (content: PermitContent) => createHash('sha256').update(canonicalJson(content)).digest('hex');
 
 
 const view = (p: PermitRow) => ({
@@ -131,7 +129,7 @@ export function createPermitsService(deps: PermitsDeps) {
   }
 
   async function insertVersion(tx: Tx, actor: Actor, p: { id: string; regionCode: string }, versionNo: number, reason: string, permitNumber: string, issuedOn: string, content: PermitContent, note: string | null | undefined) {
-    const contentSha256 = sha256(content);
+    const contentSha256 = contentSha(content);
     await tx.insert(permitVersion).values({
       id: uuidv7(),
       permitId: p.id,

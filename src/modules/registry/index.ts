@@ -4,7 +4,7 @@ export { importUnits, bulkInsertUnits, UNIT_COLUMNS, type GoodRow } from './regi
 export { EXPORT_HEADERS, exportRow } from './registry.export.ts';
 export { checkCreditCode, describeCreditCodeCheck, isValidCreditCode, makeCreditCode } from './credit-code.ts';
 export { registryEntity, registryUnit, registryRegistration } from './registry.tables.ts';
-export { escapeLike, nameGrams, unitSearchTokens } from './search-tokens.ts';
+export { escapeLike, nameGrams, regionPrefixIs, unitSearchTokens } from './search-tokens.ts';
 /** Query builders of the unit list, for benchmarks that EXPLAIN what the API runs. */
 export { listUnitsQuery, countUnitsQuery } from './registry.repo.ts';
 /** The jurisdiction filter on registry_unit (region prefix; own entity for enterprise users), for modules scoped through a unit. */

@@ -1,3 +1,4 @@
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 /**
  * The unit list is searched through one GIN-indexed array per unit, `search_tokens`:
  *
@@ -54,4 +55,9 @@ export function unitSearchTokens(u: { name: string; regionCode: string; industry
   if (u.managementCategory) tokens.push(facet.category(u.managementCategory));
   tokens.push(facet.status(u.status));
   return tokens;
+}
+
+/** A jurisdiction filter: the region code (or pool region) starts with the prefix; '' is everywhere. */
+export function regionPrefixIs(column: AnyColumn, prefix: string): SQL {
+  return prefix ? sql`${column} like ${escapeLike(prefix) + '%'}` : sql`true`;
 }

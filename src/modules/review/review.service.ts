@@ -7,10 +7,13 @@ import { bulkInsert, type BulkColumnType } from '../../platform/bulk.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { REFERENCE_DATA_DIR, refDataset } from '../reference/index.ts';
-import { escapeLike } from '../registry/index.ts';
+import { regionPrefixIs } from '../registry/index.ts';
 import { reviewResult, reviewRun } from './review.tables.ts';
 import { RULES, thresholds as thresholdsData } from './review.catalog.ts';
 import { nearDuplicates, peerOutliers } from './population.ts';
+
+/** The technical agency that prepared a permit's application (its latest approved case that names one). */
+const preparedBy = sql<string | null>`(select c.prepared_by_agency_id from permit_case c where c.result_permit_id = ${permit.id} and c.prepared_by_agency_id is not null order by c.decided_on desc limit 1)`;
 
 const RESULT_COLUMNS: [string, BulkColumnType][] = [
   ['id', 'uuid'], ['run_id', 'uuid'], ['permit_id', 'uuid'], ['permit_number', 'text'], ['region_code', 'text'], ['version_no', 'integer'],
@@ -61,7 +64,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
     return `emission_limits@${(ds?.checksum ?? 'none').slice(0, 12)} thresholds@${t.slice(0, 12)} rules=${RULES.length}`;
   }
 
-  const inRun = (prefix: string): SQL => (prefix ? sql`${registryUnit.regionCode} like ${escapeLike(prefix) + '%'}` : sql`true`);
+  const inRun = (prefix: string): SQL => regionPrefixIs(registryUnit.regionCode, prefix);
 
   /**
    * One page of a sweep: the next permits after the cursor, their findings written (a finding
@@ -120,7 +123,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
   }
 
   async function findRun(actor: Actor, id: string) {
-    const [run] = await db.select().from(reviewRun).where(and(eq(reviewRun.id, id), actor.regionPrefix ? sql`${reviewRun.regionPrefix} like ${escapeLike(actor.regionPrefix) + '%'}` : sql`true`));
+    const [run] = await db.select().from(reviewRun).where(and(eq(reviewRun.id, id), regionPrefixIs(reviewRun.regionPrefix, actor.regionPrefix)));
     if (!run) throw new NotFoundError({ zh: '审核批次', en: 'sweep' });
     return run;
   }
@@ -179,7 +182,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
       const rows = await db
         .select()
         .from(reviewRun)
-        .where(actor.regionPrefix ? sql`${reviewRun.regionPrefix} like ${escapeLike(actor.regionPrefix) + '%'}` : sql`true`)
+        .where(regionPrefixIs(reviewRun.regionPrefix, actor.regionPrefix))
         .orderBy(desc(reviewRun.startedAt))
         .limit(100);
       return { items: rows };
@@ -231,7 +234,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
       const [run] = await db
         .select({ id: reviewRun.id, regionPrefix: reviewRun.regionPrefix, finishedAt: reviewRun.finishedAt, referenceVersion: reviewRun.referenceVersion })
         .from(reviewRun)
-        .where(and(eq(reviewRun.status, 'done'), actor.regionPrefix ? sql`${reviewRun.regionPrefix} like ${escapeLike(actor.regionPrefix) + '%'}` : sql`true`))
+        .where(and(eq(reviewRun.status, 'done'), regionPrefixIs(reviewRun.regionPrefix, actor.regionPrefix)))
         .orderBy(desc(reviewRun.finishedAt), desc(reviewRun.id))
         .limit(1);
       if (!run) return { run: null, items: [] };
@@ -239,7 +242,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
       const n = (x: number) => sql.raw(String(Number(x)));
       const penalty = sql<number>`coalesce(sum(case when ${reviewResult.id} is null then 0 when ${reviewResult.severity} = 'error' then ${n(w.error)} when ${reviewResult.severity} = 'warning' then ${n(w.warning)} else ${n(w.notice)} end), 0)`;
       const perPermit = await db
-        .select({ permitId: permit.id, permitNumber: permit.permitNumber, penalty, agencyId: sql<string | null>`(select c.prepared_by_agency_id from permit_case c where c.result_permit_id = ${permit.id} and c.prepared_by_agency_id is not null order by c.decided_on desc limit 1)` })
+        .select({ permitId: permit.id, permitNumber: permit.permitNumber, penalty, agencyId: preparedBy })
         .from(permit)
         .innerJoin(registryUnit, eq(registryUnit.id, permit.unitId))
         .leftJoin(reviewResult, and(eq(reviewResult.permitId, permit.id), eq(reviewResult.runId, run.id)))
@@ -262,7 +265,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
       const prefix = q.region ?? actor.regionPrefix;
       if (!inJurisdiction(actor.regionPrefix, prefix)) throw new ValidationError({ zh: `只能分析本辖区（${actor.regionPrefix || '全国'}）`, en: `You analyse your own jurisdiction only (${actor.regionPrefix || 'national'})` });
       const rows = await db
-        .select({ id: permit.id, number: permit.permitNumber, region: registryUnit.regionCode, industry: registryUnit.industryCode, content: permitVersion.content, agencyId: sql<string | null>`(select c.prepared_by_agency_id from permit_case c where c.result_permit_id = ${permit.id} and c.prepared_by_agency_id is not null order by c.decided_on desc limit 1)` })
+        .select({ id: permit.id, number: permit.permitNumber, region: registryUnit.regionCode, industry: registryUnit.industryCode, content: permitVersion.content, agencyId: preparedBy })
         .from(permit)
         .innerJoin(permitVersion, and(eq(permitVersion.permitId, permit.id), eq(permitVersion.versionNo, permit.currentVersion)))
         .innerJoin(registryUnit, eq(registryUnit.id, permit.unitId))

@@ -9,6 +9,7 @@ import { caseStateTag, DueTag } from './CasesList';
 import { Content, usePollutantNames } from './PermitDetail';
 import { categoryTag } from './UnitsList';
 import { ReviewHits } from '../components/ReviewHits';
+import { chinaToday } from '../china';
 
 type T = (k: MessageKey, v?: Record<string, string | number>) => string;
 
@@ -18,8 +19,7 @@ const DANGER: CaseAction[] = ['not_accept', 'refuse', 'drop', 'withdraw', 'retur
 const ATTACHMENT_KINDS = ['application_form', 'commitment', 'eia_approval', 'evaluation_report', 'on_site_record', 'decision', 'other'];
 const FACTORS_AIR = ['SO2', 'NOx', 'particulate', 'VOCs'];
 const FACTORS_WATER = ['COD', 'NH3-N', 'TN', 'TP'];
-/** Today in China (UTC+8), whatever the browser's time zone: the dates the law counts in. */
-const chinaToday = () => dayjs(new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10));
+const chinaDay = () => dayjs(chinaToday());
 
 /** The applicant's editor: what a template leaves to fill (limits it could not fill, locations, quantities). */
 function ContentEditor({ detail, onSaved }: { detail: Detail; onSaved: () => void }) {
@@ -29,7 +29,7 @@ function ContentEditor({ detail, onSaved }: { detail: Detail; onSaved: () => voi
   const [c, setC] = useState<PermitContent>(() => structuredClone(detail.content!));
   const [problems, setProblems] = useState<ContentProblem[] | null>(null);
   const [busy, setBusy] = useState(false);
-  const year = Number(chinaToday().format('YYYY'));
+  const year = Number(chinaToday().slice(0, 4));
   const medium = c.outlets.some((o) => o.code.startsWith('DW')) && !c.outlets.some((o) => o.code.startsWith('DA')) ? 'water' : 'air';
   const factors = [...new Set([...(medium === 'water' ? FACTORS_WATER : FACTORS_AIR.slice(0, 3)), ...c.permittedQuantities.map((q) => q.factor)])];
 
@@ -325,7 +325,7 @@ function OnSite({ detail, reload, official, t }: { detail: Detail; reload: () =>
       )}
       {canRecord && (
         <Card size="small" title={t('case.onSite.record')}>
-          <Form form={form} layout="vertical" onFinish={record} initialValues={{ outcome: 'no_problem', reviewDate: chinaToday() }} style={{ maxWidth: 640 }}>
+          <Form form={form} layout="vertical" onFinish={record} initialValues={{ outcome: 'no_problem', reviewDate: chinaDay() }} style={{ maxWidth: 640 }}>
             <Form.Item name="reviewDate" label={t('case.onSite.date')} rules={[{ required: true }]}>
               <DatePicker data-testid="onsite-date" />
             </Form.Item>

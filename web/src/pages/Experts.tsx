@@ -3,6 +3,7 @@ import { Button, Card, DatePicker, Form, Input, Modal, Select, Space, Switch, Ta
 import dayjs from 'dayjs';
 import { api, type AgencyView } from '../api';
 import { useApp, useShowError, useT } from '../context';
+import { chinaToday } from '../china';
 
 interface Expert {
   id: string;
@@ -18,7 +19,6 @@ interface Expert {
   version: number;
 }
 
-const chinaToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /** 专家库 (measure 9: provincial and municipal pools, kept current) and the technical agencies. */
 export default function Experts() {
