@@ -109,6 +109,10 @@ export const Outlet = z
     heightM: z.number().positive().max(500).optional(),
     /** water outlets: where the water goes */
     receivingWater: z.string().trim().min(1).max(100).optional(),
+    /** 设计排放流量, m3/h (air: dry standard gas; water: the design water flow) — with the hours, what an amount is checked against */
+    designFlowM3h: z.number().positive().max(100_000_000).optional(),
+    /** 年运行时间, hours a year the outlet discharges (at most 8,784) */
+    operatingHours: z.number().positive().max(8784).optional(),
     pollutants: z.array(OutletPollutant).max(200),
   })
   .strict();

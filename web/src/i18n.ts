@@ -599,6 +599,8 @@ const zh = {
   'ledger.update.reject': '退回',
   'ledger.basis': '依据',
   'ledger.export': '导出 Excel',
+  'permit.outlet.flow': '设计流量',
+  'permit.outlet.hours': '年运行时间',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1199,6 +1201,8 @@ const en: Messages = {
   'ledger.update.reject': 'Rejected',
   'ledger.basis': 'Basis',
   'ledger.export': 'Export to Excel',
+  'permit.outlet.flow': 'Design flow',
+  'permit.outlet.hours': 'Operating hours',
 };
 
 const catalogs: Record<Lang, Messages> = { zh, en };

@@ -83,6 +83,8 @@ const FAILING: Record<string, Case> = {
   'QR-117': { over: { today: '2031-03-01' } },
   'QR-118': { over: { permitNumber: '91330106MA27U0LK58001P' } },
   'QR-119': { mutate: (c) => void delete c.outlets[1].receivingWater },
+  // 300 mg/m3 × 10 000 m3/h × 5 000 h is 15 t, not 40
+  'QR-120': { mutate: (c) => void (Object.assign(c.outlets[0], { designFlowM3h: 10_000, operatingHours: 5000 }), c.permittedQuantities.push({ factor: 'SO2', year: 2026, amount: 40, unit: 't/a', outletCode: 'DA001' })) },
 };
 
 describe('the rule catalog', () => {
@@ -113,6 +115,26 @@ describe('the rule catalog', () => {
       expect(hits[0].path.length).toBeGreaterThan(0);
     });
   }
+
+  it('QR-120 passes an amount within limit × flow × hours and its tolerance, and water in mg/L', () => {
+    const c = clean();
+    Object.assign(c.outlets[0], { designFlowM3h: 50_000, operatingHours: 5000 });
+    const limit = (so2(c).limit as { value: number }).value;
+    const ceiling = limit * 50_000 * 5000 * 1e-9;
+    c.permittedQuantities.push({ factor: 'SO2', year: 2026, amount: Math.round(ceiling * 1.09 * 1000) / 1000, unit: 't/a', outletCode: 'DA001' });
+    const qr120 = RULES.filter((r) => r.id === 'QR-120');
+    expect(runRules(ctx(c), qr120)).toEqual([]);
+    c.permittedQuantities[c.permittedQuantities.length - 1].amount = Math.round(ceiling * 1.11 * 1000) / 1000;
+    expect(runRules(ctx(c), qr120)).toHaveLength(1);
+    // water: 50 mg/L COD × 100 m3/h × 8 000 h = 40 t
+    const w = clean();
+    Object.assign(w.outlets[1], { kind: 'main', designFlowM3h: 100, operatingHours: 8000 });
+    w.outlets[1].pollutants = [{ pollutantCode: 'w01018', standard: 'GB 8978-1996', limit: { direction: 'max', value: 50, unit: 'mg/L' } }];
+    w.permittedQuantities.push({ factor: 'COD', year: 2026, amount: 40, unit: 't/a', outletCode: 'DW001' });
+    expect(runRules(ctx(w), qr120)).toEqual([]);
+    w.permittedQuantities[w.permittedQuantities.length - 1].amount = 45;
+    expect(runRules(ctx(w), qr120)[0].zh).toContain('至多 40 t/a');
+  });
 
   it('reads monitoring frequencies as written', () => {
     expect([timesPerYear('1次/季度'), timesPerYear('每月1次'), timesPerYear('2次/年'), timesPerYear('自动监测'), timesPerYear('随时')]).toEqual([4, 12, 2, null, null]);

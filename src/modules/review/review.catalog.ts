@@ -56,6 +56,7 @@ interface Thresholds {
   industry_standards: Record<string, { air?: string[]; water?: string[] } | string>;
   special_limit_regions: { prefixes: string[] };
   validity_start_before_issue_days: { value: number };
+  quantity_from_limit: { tolerance: number; factor_pollutants: Record<string, string> };
   quality_score: { error: number; warning: number; notice: number; floor: number };
   population: { min_peers: number; robust_z: number; minhash_bands: number; minhash_rows: number; near_duplicate_similarity: number };
 }
@@ -427,6 +428,37 @@ const computed: Rule[] = [
     severity: 'warning',
     fix: { zh: '填写受纳水体或纳管去向', en: 'Give the receiving water or the sewer it joins' },
     check: ({ content }) => content.outlets.filter((o) => medium(o.code) === 'water' && !o.receivingWater).map((o) => ({ path: `outlets[${o.code}].receivingWater`, zh: `废水排放口 ${o.code} 未填受纳水体`, en: `water outlet ${o.code} has no receiving water` })),
+  },
+  {
+    id: 'QR-120',
+    code: 'QUANTITY_ABOVE_LIMIT_FLOW_HOURS',
+    title: { zh: '许可排放量大于浓度×流量×时间', en: 'Amount above limit × design flow × hours' },
+    basis: { zh: 'HJ 942-2018（许可排放量核算：许可浓度×设计流量×年运行时间）', en: 'HJ 942-2018 (amount = limit × design flow × operating hours)' },
+    severity: 'warning',
+    fix: { zh: '按许可浓度、设计流量和运行时间核算排放量，或说明采用的其他核算方法', en: 'Work the amount out from the limit, flow and hours, or state the method used' },
+    check: ({ content }) => {
+      const t = thresholds().quantity_from_limit;
+      const out: Finding[] = [];
+      const outlets = new Map(content.outlets.map((o) => [o.code, o]));
+      for (const q of content.permittedQuantities) {
+        const o = q.outletCode ? outlets.get(q.outletCode) : undefined;
+        if (!o?.designFlowM3h || !o.operatingHours) continue;
+        const p = o.pollutants.find((x) => x.pollutantCode === t.factor_pollutants[q.factor]);
+        if (p?.limit?.direction !== 'max') continue;
+        // mg/m3 × m3 = mg (1e-9 t); mg/L × m3 = g (1e-6 t)
+        const perUnit = medium(o.code) === 'air' ? 1e-9 : 1e-6;
+        const ceiling = p.limit.value * o.designFlowM3h * o.operatingHours * perUnit;
+        if (q.amount > ceiling * (1 + t.tolerance)) {
+          const c = Math.round(ceiling * 1000) / 1000;
+          out.push({
+            path: `permittedQuantities[${q.factor}/${q.year}/${o.code}]`,
+            zh: `${o.code} ${q.year} 年 ${q.factor} 许可 ${q.amount} t/a，按 ${p.limit.value} ${p.limit.unit} × ${o.designFlowM3h} m3/h × ${o.operatingHours} h 至多 ${c} t/a（容差 ${t.tolerance * 100}%）`,
+            en: `${q.factor} ${q.year} at ${o.code}: ${q.amount} t/a permitted, but ${p.limit.value} ${p.limit.unit} × ${o.designFlowM3h} m3/h × ${o.operatingHours} h gives at most ${c} t/a (tolerance ${t.tolerance * 100}%)`,
+          });
+        }
+      }
+      return out;
+    },
   },
 ];
 

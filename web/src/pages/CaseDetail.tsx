@@ -87,6 +87,12 @@ function ContentEditor({ detail, onSaved }: { detail: Detail; onSaved: () => voi
                 <InputNumber value={o.latitude} min={3} max={54} step={0.000001} onChange={(v) => v !== null && setOutlet(i, { latitude: v })} style={{ width: 110 }} />
               </Space>
             ) },
+          { title: `${t('permit.outlet.flow')} / ${t('permit.outlet.hours')}`, render: (_, o, i) => (
+              <Space size={4}>
+                <InputNumber data-testid={`flow-${o.code}`} value={o.designFlowM3h ?? null} min={0.001} max={100_000_000} addonAfter="m3/h" onChange={(v) => setOutlet(i, { designFlowM3h: v ?? undefined })} style={{ width: 150 }} />
+                <InputNumber data-testid={`hours-${o.code}`} value={o.operatingHours ?? null} min={1} max={8784} addonAfter="h/a" onChange={(v) => setOutlet(i, { operatingHours: v ?? undefined })} style={{ width: 120 }} />
+              </Space>
+            ) },
           {
             title: `${t('permit.pollutant')} / ${t('permit.limit')}`,
             render: (_, o, i) => (

@@ -35,6 +35,8 @@ function pathText(path: string, tMaybe: (k: string, f: string) => string): strin
     managementCategory: 'permit.category',
     standard: 'permit.standard',
     heightM: 'permit.outlet.height',
+    designFlowM3h: 'permit.outlet.flow',
+    operatingHours: 'permit.outlet.hours',
     receivingWater: 'permit.outlet.receivingWater',
     kind: 'permit.outlet.kind',
     frequency: 'permit.frequency',
@@ -116,6 +118,7 @@ export function Content({ c }: { c: PermitContent }) {
             { title: t('permit.outlet.kind'), dataIndex: 'kind', render: (k: string) => <Tag color={k === 'main' ? 'red' : 'default'}>{t(`permit.outlet.kind.${k}` as MessageKey)}</Tag> },
             { title: t('permit.outlet.location'), render: (_, o) => `${o.longitude}, ${o.latitude}` },
             { title: `${t('permit.outlet.height')} / ${t('permit.outlet.receivingWater')}`, render: (_, o) => o.heightM ?? o.receivingWater ?? t('common.none') },
+            { title: `${t('permit.outlet.flow')} / ${t('permit.outlet.hours')}`, render: (_, o) => (o.designFlowM3h ? `${o.designFlowM3h} m3/h × ${o.operatingHours ?? '—'} h/a` : t('common.none')) },
           ]}
         />
       </Card>
