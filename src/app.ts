@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Database } from './platform/db.ts';
 import type { Config } from './platform/config.ts';
 import type { Clock } from './platform/clock.ts';
+import { systemActor } from './platform/actor.ts';
 import { installErrorHandling, sendProblem } from './platform/problem.ts';
 import { createServices, type Services } from './context.ts';
 import { registerIdentity } from './modules/identity/index.ts';
@@ -120,12 +121,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   registerRegistryRoutes(app, { registry: services.registry, identity: services.identity, db: database.db, clock });
   registerPermitRoutes(app, { permits: services.permits, clock, publicRatePerMinute: config.PUBLIC_RATE_PER_MINUTE });
   registerCaseRoutes(app, { cases: services.cases });
-  registerReviewRoutes(app, { review: services.review });
+  registerReviewRoutes(app, { review: services.review, reviewTasks: services.reviewTasks });
   registerLedgerRoutes(app, { ledger: services.ledger });
   // Sweeps the last process left running go on; on close the page under way finishes first.
   await services.review.resumeInterrupted();
   // a changed standard, threshold or catalog: the permits are judged again
   await services.review.sweepIfReferenceChanged();
+  // overdue ledger items go up a level (once a day is enough; the scheduler of issue 5 will own this)
+  await services.ledger.escalateOverdue(systemActor('ledger-escalation', '整改逾期自动上报'));
   app.addHook('onClose', async () => services.review.stop());
 
   const serveWeb = deps.serveWeb ?? existsSync(WEB_DIST);

@@ -6,7 +6,7 @@ import { createReferenceService } from './modules/reference/index.ts';
 import { createRegistryService, createUnitSearch } from './modules/registry/index.ts';
 import { createPermitsService } from './modules/permits/index.ts';
 import { createCasesService } from './modules/cases/index.ts';
-import { createReviewService } from './modules/review/index.ts';
+import { createReviewService, createReviewTasksService } from './modules/review/index.ts';
 import { createLedgerService } from './modules/ledger/index.ts';
 import { chinaWorkCalendar } from './platform/work-calendar.ts';
 
@@ -55,6 +55,7 @@ export function createServices(database: Database, config: Config, clock: Clock,
   // A closed site's valid permit gets its cancellation case (issue 3 item 9).
   registry.onUnitClosed((actor, unit) => cases.openCancellationForClosedUnit(unit.id, actor.displayName));
   const ledger = createLedgerService({ db, clock, registry });
-  return { identity, reference, registry, unitSearch, permits, cases, review, ledger };
+  const reviewTasks = createReviewTasksService({ db, clock, review, ledger });
+  return { identity, reference, registry, unitSearch, permits, cases, review, reviewTasks, ledger };
 }
 export type Services = ReturnType<typeof createServices>;

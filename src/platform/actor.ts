@@ -20,6 +20,11 @@ export function cliActor(name = 'cli'): Actor {
   return { userId: '00000000-0000-0000-0000-000000000000', username: name, displayName: `命令行 ${name}`, role: 'admin', regionPrefix: '', entityId: null, via: 'cli' };
 }
 
+/** The platform acting on its own (a reference-data change, a timed escalation), named in the audit trail. */
+export function systemActor(username: string, displayName: string, regionPrefix = ''): Actor {
+  return { userId: '00000000-0000-0000-0000-000000000000', username, displayName, role: 'admin', regionPrefix, entityId: null, via: 'cli' };
+}
+
 /** True when a region code lies inside the jurisdiction prefix. */
 export function inJurisdiction(regionPrefix: string, regionCode: string): boolean {
   return regionCode.startsWith(regionPrefix);

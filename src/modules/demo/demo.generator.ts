@@ -2,28 +2,9 @@ import type { GoodRow } from '../registry/index.ts';
 import { makeCreditCode } from '../registry/index.ts';
 import { BRAND_WORDS, DEMO_CITY_CENTRES, DEMO_INDUSTRIES, GIVEN_NAMES, ROAD_WORDS, SURNAMES } from './demo.data.ts';
 
-/** mulberry32: small, fast, seedable; the demo must be identical for the same seed. */
-export function seededRandom(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
-    weighted: <T extends { weight: number }>(xs: readonly T[]): T => {
-      const total = xs.reduce((s, x) => s + x.weight, 0);
-      let r = next() * total;
-      for (const x of xs) if ((r -= x.weight) < 0) return x;
-      return xs[xs.length - 1];
-    },
-  };
-}
+import { seededRandom } from '../../platform/random.ts';
+
+export { seededRandom };
 
 const ORG_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 

@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   'experts.manage': ['admin', 'provincial', 'municipal_permit'],
   /** quality review: sweeps over a jurisdiction and their findings */
   'review.run': ['admin', 'ministry', 'provincial', 'municipal_permit'],
+  /** review tasks: take one assigned to them (officials, and experts of an expert group) */
+  'review.task': ['admin', 'ministry', 'provincial', 'municipal_permit', 'expert'],
   /** 整改台账: read (units their own items), manage (put on, verify, close out) */
   'ledger.read': ['admin', 'ministry', 'provincial', 'municipal_permit', 'municipal_enforcement', 'enterprise'],
   'ledger.manage': ['admin', 'provincial', 'municipal_permit', 'municipal_enforcement'],

@@ -95,4 +95,23 @@ describe('the rectification ledger', () => {
     expect((await get(nb, '/api/rectifications/export?format=csv')).body.replace(/^\ufeff/, '').trim().split(/\r?\n/)).toHaveLength(1);
     expect((await get(nb, `/api/rectifications/${manual.json().id}`)).statusCode).toBe(404);
   });
+
+  it('escalates overdue items once per level: to the city, then the province; closed ones never', async () => {
+    const system = { userId: '00000000-0000-0000-0000-000000000000', username: 'test', displayName: '测试', role: 'admin', regionPrefix: '', entityId: null, via: 'cli' as const };
+    // 2026-08-02: the 07-31 item is two days late, the 12-31 one not yet due
+    expect(await t.services.ledger.escalateOverdue(system)).toEqual({ city: 1, province: 0 });
+    expect(await t.services.ledger.escalateOverdue(system)).toEqual({ city: 0, province: 0 });
+    expect((await get(hz, '/api/rectifications?escalated=true')).json().items.map((i: { escalationLevel: number; problem: string }) => [i.escalationLevel, i.problem])).toEqual([[1, '主要排放口二氧化硫未自动监测（QR-104）']]);
+    t.clock.set('2026-09-01T02:00:00Z');
+    hz = await login(t.app, 'ledger-hz');
+    expect(await t.services.ledger.escalateOverdue(system)).toEqual({ city: 0, province: 1 });
+    t.clock.set('2027-03-01T02:00:00Z');
+    hz = await login(t.app, 'ledger-hz');
+    // the 12-31 requirement is now 60 days late: straight to the province
+    expect(await t.services.ledger.escalateOverdue(system)).toEqual({ city: 0, province: 1 });
+    const csv = (await get(hz, '/api/rectifications/export?format=csv&escalated=true')).body;
+    expect(csv).toContain('已报省级');
+    expect((await verifyAuditTrail(t.database.db)).ok).toBe(true);
+  });
 });
+

@@ -31,6 +31,7 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: { ledger: Ledge
           .object({
             status: z.enum(['open', 'evidence_submitted', 'closed']).optional(),
             overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+            escalated: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
             region: z.string().regex(/^\d{2,6}$/).optional(),
             unitId: z.uuid().optional(),
             permitId: z.uuid().optional(),
@@ -49,15 +50,16 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: { ledger: Ledge
       schema: {
         tags,
         summary: 'The ledger as csv or xlsx / 导出整改台账',
-        querystring: z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx'), status: z.enum(['open', 'evidence_submitted', 'closed']).optional(), overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), region: z.string().regex(/^\d{2,6}$/).optional() }).strict(),
+        querystring: z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx'), status: z.enum(['open', 'evidence_submitted', 'closed']).optional(), overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), escalated: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), region: z.string().regex(/^\d{2,6}$/).optional() }).strict(),
       },
     },
     async (req, reply) => {
       const items = await ledger.exportItems(requirePermission(req, 'ledger.read'), req.query);
       const STATUS: Record<string, string> = { open: '整改中', evidence_submitted: '待核实', closed: '已销号' };
       const SOURCE: Record<string, string> = { permit_requirement: '许可证改正规定', review_finding: '质量审核', manual: '其他' };
-      const headers = ['行政区划 region', '问题 problem', '依据 basis', '来源 source', '责任单位 responsible', '整改期限 deadline', '状态 status', '是否逾期 overdue', '销号人 closed by', '销号时间 closed at'];
-      const rows = items.map((i) => [i.regionCode, i.problem, i.basis, SOURCE[i.source] ?? i.source, i.responsible, i.deadline, STATUS[i.status] ?? i.status, i.overdue ? '是' : '否', i.closedBy, i.closedAt ? i.closedAt.toISOString() : null]);
+      const ESCALATION = ['', '已报市级', '已报省级'];
+      const headers = ['行政区划 region', '问题 problem', '依据 basis', '来源 source', '责任单位 responsible', '整改期限 deadline', '状态 status', '是否逾期 overdue', '逾期上报 escalated', '销号人 closed by', '销号时间 closed at'];
+      const rows = items.map((i) => [i.regionCode, i.problem, i.basis, SOURCE[i.source] ?? i.source, i.responsible, i.deadline, STATUS[i.status] ?? i.status, i.overdue ? '是' : '否', ESCALATION[i.escalationLevel] ?? '', i.closedBy, i.closedAt ? i.closedAt.toISOString() : null]);
       const name = `整改台账-${new Date().toISOString().slice(0, 10)}`;
       if (req.query.format === 'csv') {
         return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}.csv`).send(writeCsv(headers, rows));

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../platform/db.ts';
@@ -12,8 +14,32 @@ import { regionPrefixIs, type RegistryService } from '../registry/index.ts';
 import { permit, permitVersion } from '../permits/index.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
 import { rectificationItem, rectificationUpdate } from './ledger.tables.ts';
+import { REFERENCE_DATA_DIR } from '../reference/index.ts';
+
+let rules: { escalation: { overdue_days_to_city: number; overdue_days_to_province: number } } | undefined;
+/** reference-data/ledger/ledger-rules.json: when overdue items go up a level. */
+const ledgerRules = () => (rules ??= JSON.parse(readFileSync(join(REFERENCE_DATA_DIR, 'ledger', 'ledger-rules.json'), 'utf8')));
 
 type Item = typeof rectificationItem.$inferSelect;
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** A new open item: what it is about, and the bookkeeping every item starts with. */
+function newItem(actor: Actor, now: Date, what: Pick<Item, 'regionCode' | 'unitId' | 'entityId' | 'permitId' | 'source' | 'sourceRef' | 'problem' | 'basis' | 'responsible' | 'deadline'>): Item {
+  return { id: uuidv7(), ...what, status: 'open', escalationLevel: 0, escalatedAt: null, closedAt: null, closedBy: null, version: 1, createdBy: actor.username, createdAt: now, updatedAt: now };
+}
+
+/** A confirmed review finding to put on the ledger (the review module's, in its transaction). */
+export interface FindingItem {
+  findingId: string;
+  regionCode: string;
+  unitId: string;
+  entityId: string;
+  permitId: string;
+  problem: string;
+  basis: string;
+  responsible: string;
+  deadline: string;
+}
 
 export const LedgerItemInput = z
   .object({
@@ -63,8 +89,9 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
   const official = (actor: Actor) => can(actor.role, 'ledger.manage');
 
   /** The caller's scope and the list's filters, shared by the list, the export and the summary. */
-  function filters(actor: Actor, q: { status?: string; overdue?: boolean; region?: string; unitId?: string; permitId?: string }, on: string) {
+  function filters(actor: Actor, q: { status?: string; overdue?: boolean; escalated?: boolean; region?: string; unitId?: string; permitId?: string }, on: string) {
     const conds: SQL[] = [scope(actor)];
+    if (q.escalated) conds.push(sql`${rectificationItem.escalationLevel} > 0 and ${rectificationItem.status} <> 'closed'`);
     if (q.status) conds.push(eq(rectificationItem.status, q.status));
     if (q.overdue) conds.push(sql`${rectificationItem.status} <> 'closed' and ${rectificationItem.deadline} < ${on}::date`);
     if (q.region) conds.push(regionPrefixIs(rectificationItem.regionCode, q.region));
@@ -80,14 +107,15 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
   }
   const view = (i: Item, on = today()) => ({ ...i, overdue: i.status !== 'closed' && i.deadline < on });
 
-  /** Insert items (skipping those whose source is already in the ledger) with their audit events. */
-  async function insertItems(actor: Actor, rows: Item[]) {
+  /** Insert items (skipping those whose source is already in the ledger) with their audit events, in the caller's transaction if given. */
+  async function insertItems(actor: Actor, rows: Item[], within?: Tx) {
     if (rows.length === 0) return [];
-    return db.transaction(async (tx) => {
+    const write = async (tx: Tx) => {
       const made = await tx.insert(rectificationItem).values(rows).onConflictDoNothing().returning();
       for (const m of made) await recordAudit(tx, clock, actor, { action: 'ledger.create', entityType: 'rectification_item', entityId: m.id, regionCode: m.regionCode, after: { source: m.source, sourceRef: m.sourceRef, problem: m.problem, deadline: m.deadline } });
       return made;
-    });
+    };
+    return within ? write(within) : db.transaction(write);
   }
 
   async function move(actor: Actor, item: Item, expectedVersion: number | null, set: Partial<Item>, update: { kind: string; note: string; evidenceName?: string; evidenceSha256?: string }) {
@@ -113,7 +141,7 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
       if (input.deadline < today()) throw new ValidationError({ zh: `整改期限 ${input.deadline} 已过`, en: `The deadline ${input.deadline} has passed` });
       const now = clock.now();
       const [made] = await insertItems(actor, [
-        { id: uuidv7(), regionCode: unit.regionCode, unitId: unit.id, entityId: unit.entityId, permitId: input.permitId ?? null, source: input.source, sourceRef: input.sourceRef ?? null, problem: input.problem, basis: input.basis ?? null, responsible: input.responsible ?? unit.name, deadline: input.deadline, status: 'open', closedAt: null, closedBy: null, version: 1, createdBy: actor.username, createdAt: now, updatedAt: now },
+        newItem(actor, now, { regionCode: unit.regionCode, unitId: unit.id, entityId: unit.entityId, permitId: input.permitId ?? null, source: input.source, sourceRef: input.sourceRef ?? null, problem: input.problem, basis: input.basis ?? null, responsible: input.responsible ?? unit.name, deadline: input.deadline }),
       ]);
       if (!made) throw new ConflictError('LEDGER_EXISTS', { zh: '该问题已在整改台账中', en: 'The problem is already on the ledger' });
       return view(made);
@@ -130,28 +158,61 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
       if (!p) throw new NotFoundError({ zh: '排污许可证', en: 'permit' });
       const unit = await deps.registry.getUnit(actor, p.unitId);
       const now = clock.now();
-      const rows = (p.content as PermitContent).rectifications.map((r, i) => ({
-        id: uuidv7(),
-        regionCode: p.regionCode,
-        unitId: p.unitId,
-        entityId: p.entityId,
-        permitId: p.id,
-        source: 'permit_requirement',
-        sourceRef: `permit:${p.id}:v${p.version}:${i}`,
-        problem: r.requirement,
-        basis: `排污许可证 ${p.number} 改正规定（排污许可管理条例第四十六条）`,
-        responsible: unit.name,
-        deadline: r.deadline,
-        status: 'open',
-        closedAt: null,
-        closedBy: null,
-        version: 1,
-        createdBy: actor.username,
-        createdAt: now,
-        updatedAt: now,
-      }));
+      const rows = (p.content as PermitContent).rectifications.map((r, i) =>
+        newItem(actor, now, {
+          regionCode: p.regionCode,
+          unitId: p.unitId,
+          entityId: p.entityId,
+          permitId: p.id,
+          source: 'permit_requirement',
+          sourceRef: `permit:${p.id}:v${p.version}:${i}`,
+          problem: r.requirement,
+          basis: `排污许可证 ${p.number} 改正规定（排污许可管理条例第四十六条）`,
+          responsible: unit.name,
+          deadline: r.deadline,
+        }),
+      );
       const made = await insertItems(actor, rows);
       return { requirements: rows.length, created: made.length };
+    },
+
+    /**
+     * Confirmed review findings onto the ledger, in the review's transaction (one item per
+     * finding: a finding already there is skipped). Returns the finding id → item id made.
+     */
+    async addReviewFindings(actor: Actor, rows: FindingItem[], tx: Tx) {
+      const now = clock.now();
+      const made = await insertItems(
+        actor,
+        rows.map((r) => newItem(actor, now, { regionCode: r.regionCode, unitId: r.unitId, entityId: r.entityId, permitId: r.permitId, source: 'review_finding', sourceRef: `review:${r.findingId}`, problem: r.problem, basis: r.basis, responsible: r.responsible, deadline: r.deadline })),
+        tx,
+      );
+      return new Map(made.map((m) => [m.sourceRef!.slice('review:'.length), m.id]));
+    },
+
+    /**
+     * 逾期上报: items past their deadline and not closed go up a level — to the city after
+     * overdue_days_to_city days, to the province after overdue_days_to_province — each step once,
+     * with its audit event. Returns how many items rose to each level.
+     */
+    async escalateOverdue(actor: Actor) {
+      const t = ledgerRules()!.escalation;
+      const on = today();
+      const now = clock.now();
+      const daysOverdue = sql<number>`(${on}::date - ${rectificationItem.deadline})`;
+      const counts = { city: 0, province: 0 };
+      for (const [level, days, key] of [[2, t.overdue_days_to_province, 'province'], [1, t.overdue_days_to_city, 'city']] as const) {
+        await db.transaction(async (tx) => {
+          const rows = await tx
+            .update(rectificationItem)
+            .set({ escalationLevel: level, escalatedAt: now, version: sql`${rectificationItem.version} + 1`, updatedAt: now })
+            .where(and(sql`${rectificationItem.status} <> 'closed'`, sql`${rectificationItem.escalationLevel} < ${level}`, sql`${daysOverdue} >= ${days}`))
+            .returning({ id: rectificationItem.id, regionCode: rectificationItem.regionCode, deadline: rectificationItem.deadline });
+          for (const r of rows) await recordAudit(tx, clock, actor, { action: 'ledger.escalate', entityType: 'rectification_item', entityId: r.id, regionCode: r.regionCode, after: { escalationLevel: level, deadline: r.deadline, on } });
+          counts[key] = rows.length;
+        });
+      }
+      return counts;
     },
 
     /** Progress or evidence, from the unit (or an official on its behalf). Evidence makes the item ready for verification. */
@@ -184,7 +245,7 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
       return { ...view(item), updates };
     },
 
-    async listItems(actor: Actor, q: { status?: string; overdue?: boolean; region?: string; unitId?: string; permitId?: string; page?: number; pageSize?: number }) {
+    async listItems(actor: Actor, q: { status?: string; overdue?: boolean; escalated?: boolean; region?: string; unitId?: string; permitId?: string; page?: number; pageSize?: number }) {
       const page = q.page ?? 1;
       const pageSize = q.pageSize ?? 20;
       const on = today();
@@ -197,7 +258,7 @@ export function createLedgerService(deps: { db: Db; clock: Clock; registry: Pick
     },
 
     /** Every item the filters select (at most 100,000), for export. */
-    async exportItems(actor: Actor, q: { status?: string; overdue?: boolean; region?: string }) {
+    async exportItems(actor: Actor, q: { status?: string; overdue?: boolean; escalated?: boolean; region?: string }) {
       const on = today();
       const rows = await db.select().from(rectificationItem).where(filters(actor, q, on)).orderBy(asc(rectificationItem.regionCode), asc(rectificationItem.deadline), asc(rectificationItem.id)).limit(100_000);
       return rows.map((r) => view(r, on));

@@ -27,6 +27,9 @@ export const rectificationItem = pgTable(
     deadline: date('deadline').notNull(),
     /** open | evidence_submitted | closed */
     status: text('status').notNull(),
+    /** 0 not escalated; 1 reported to the city, 2 to the province (overdue_escalation_days in thresholds.json) */
+    escalationLevel: integer('escalation_level').notNull().default(0),
+    escalatedAt: timestamp('escalated_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     closedBy: text('closed_by'),
     version: integer('version').notNull(),

@@ -172,3 +172,12 @@ describe('property: a permit built from the standard tables\' own limits trigger
     );
   });
 });
+
+describe('problem types', () => {
+  it('every rule of the catalog has a problem type, and every type has its labels', async () => {
+    const { PROBLEM_TYPES, problemTypeOf } = await import('./review.catalog.ts');
+    for (const r of RULES) expect(problemTypeOf(r.id), r.id).not.toBe('other');
+    expect(problemTypeOf('QR-999')).toBe('other');
+    for (const l of Object.values(PROBLEM_TYPES)) expect(l.zh.length * l.en.length).toBeGreaterThan(0);
+  });
+});

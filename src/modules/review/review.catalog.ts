@@ -57,6 +57,14 @@ interface Thresholds {
   special_limit_regions: { prefixes: string[] };
   validity_start_before_issue_days: { value: number };
   quantity_from_limit: { tolerance: number; factor_pollutants: Record<string, string> };
+  review_tasks: {
+    periods: Record<'national' | 'provincial' | 'municipal', 'half-year' | 'quarter'>;
+    default_sample_rate: Record<'national' | 'provincial' | 'municipal', number>;
+    default_targeted_share: number;
+    max_sample: number;
+    risk_weights: { rule_error: number; rule_warning: number; peer_outlier: number; near_duplicate: number; agency_problem_rate: number; category_change: number };
+    rectification_days: number;
+  };
   quality_score: { error: number; warning: number; notice: number; floor: number };
   population: { min_peers: number; robust_z: number; minhash_bands: number; minhash_rows: number; near_duplicate_similarity: number };
 }
@@ -461,6 +469,35 @@ const computed: Rule[] = [
     },
   },
 ];
+
+/**
+ * The problem types a review counts by (问题类型): each rule belongs to one; statistical flags and
+ * reviewers' own findings name theirs.
+ */
+export const PROBLEM_TYPES = {
+  category: { zh: '管理类别', en: 'Management category' },
+  outlets: { zh: '排放口', en: 'Outlets' },
+  limits: { zh: '执行标准与许可浓度', en: 'Standards and limits' },
+  quantities: { zh: '许可排放量', en: 'Permitted quantities' },
+  monitoring: { zh: '自行监测', en: 'Self-monitoring' },
+  reports: { zh: '执行报告', en: 'Execution reports' },
+  validity: { zh: '有效期与编号', en: 'Validity and number' },
+  rectification: { zh: '改正规定', en: 'Rectification requirements' },
+  similarity: { zh: '雷同（疑似套用）', en: 'Near-duplicate (copied)' },
+  other: { zh: '其他', en: 'Other' },
+} as const satisfies Record<string, Label>;
+export type ProblemType = keyof typeof PROBLEM_TYPES;
+
+const RULE_TYPES: Record<string, ProblemType> = {
+  'QR-001': 'validity', 'QR-002': 'validity', 'QR-003': 'outlets', 'QR-004': 'limits', 'QR-005': 'limits', 'QR-006': 'limits', 'QR-007': 'limits', 'QR-008': 'limits',
+  'QR-009': 'limits', 'QR-010': 'limits', 'QR-011': 'outlets', 'QR-012': 'outlets', 'QR-013': 'outlets', 'QR-014': 'quantities', 'QR-015': 'quantities', 'QR-016': 'quantities',
+  'QR-017': 'monitoring', 'QR-018': 'monitoring', 'QR-019': 'quantities', 'QR-020': 'quantities', 'QR-021': 'rectification',
+  'QR-101': 'category', 'QR-102': 'quantities', 'QR-103': 'outlets', 'QR-104': 'monitoring', 'QR-105': 'limits', 'QR-106': 'limits', 'QR-107': 'limits', 'QR-108': 'limits',
+  'QR-109': 'limits', 'QR-110': 'reports', 'QR-111': 'monitoring', 'QR-112': 'monitoring', 'QR-113': 'quantities', 'QR-114': 'limits', 'QR-115': 'rectification',
+  'QR-116': 'validity', 'QR-117': 'validity', 'QR-118': 'validity', 'QR-119': 'outlets', 'QR-120': 'quantities',
+};
+/** The problem type of a rule (other for an id the catalog does not know). */
+export const problemTypeOf = (ruleId: string): ProblemType => RULE_TYPES[ruleId] ?? 'other';
 
 /** The catalog, in id order. */
 export const RULES: readonly Rule[] = [...contentRules, ...computed].sort((a, b) => a.id.localeCompare(b.id));

@@ -5,12 +5,13 @@ import { PermitReview, RuleView, Severity, SweepResults, SweepView } from '../..
 import { requirePermission } from '../identity/index.ts';
 import { RULES } from './review.catalog.ts';
 import type { ReviewService } from './review.service.ts';
+import { AssignInput, CompleteInput, FindingDecisionInput, OwnFindingInput, PlanInput, type ReviewTasksService } from './review.tasks.ts';
 
 /**
  * - GET /api/review/rules — the catalog (the 问题认定指南), public like the rules themselves
  * - GET /api/permits/:id/review — the rules over a permit's current version (404 out of scope)
  */
-export function registerReviewRoutes(app: FastifyInstance, deps: { review: ReviewService }) {
+export function registerReviewRoutes(app: FastifyInstance, deps: { review: ReviewService; reviewTasks: ReviewTasksService }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['review'];
   r.get('/api/review/rules', { schema: { tags, summary: 'The quality-review rule catalog / 审核规则目录', response: { 200: z.object({ items: z.array(RuleView) }) } } }, async () => ({
@@ -55,4 +56,49 @@ export function registerReviewRoutes(app: FastifyInstance, deps: { review: Revie
   r.get('/api/permits/:id/review', { schema: { tags, summary: 'The rules over a permit / 许可证质量审核', params: z.object({ id: z.uuid() }), response: { 200: PermitReview } } }, async (req) => {
     return deps.review.reviewPermit(requirePermission(req, 'permits.read'), req.params.id);
   });
+
+  // -- review plans and tasks (抽查计划与审核任务) -------------------------------------------------------
+  const tasks = deps.reviewTasks;
+  r.post('/api/review/plans', { schema: { tags, summary: 'Draw a review plan: random and targeted sample of the permits issued or changed in the period / 制定抽查计划', body: PlanInput } }, async (req, reply) =>
+    reply.status(201).send(await tasks.createPlan(requirePermission(req, 'review.run'), req.body)),
+  );
+  r.get('/api/review/plans', { schema: { tags, summary: 'Review plans / 抽查计划' } }, async (req) => tasks.listPlans(requirePermission(req, 'review.run')));
+  r.get('/api/review/plans/:id', { schema: { tags, summary: 'A review plan / 抽查计划', params: IdParams } }, async (req) => tasks.getPlan(requirePermission(req, 'review.run'), req.params.id));
+  r.get(
+    '/api/review/tasks',
+    {
+      schema: {
+        tags,
+        summary: 'Review tasks (a plan\'s, or mine) / 审核任务',
+        querystring: z
+          .object({
+            planId: z.uuid().optional(),
+            status: z.enum(['pending', 'in_review', 'done']).optional(),
+            selection: z.enum(['random', 'targeted']).optional(),
+            mine: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+            page: z.coerce.number().int().min(1).max(10_000).optional(),
+            pageSize: z.coerce.number().int().min(1).max(200).optional(),
+          })
+          .strict(),
+      },
+    },
+    async (req) => tasks.listTasks(requirePermission(req, 'review.task'), req.query),
+  );
+  r.get('/api/review/reviewers', { schema: { tags, summary: 'Who may be given review tasks in a region / 可分派的审核人员与专家', querystring: z.object({ region: z.string().regex(/^\d{0,6}$/).optional() }).strict() } }, async (req) =>
+    tasks.reviewers(requirePermission(req, 'review.run'), req.query.region),
+  );
+  r.post('/api/review/tasks/assign', { schema: { tags, summary: 'Assign tasks to a reviewer or an expert group / 分派', body: AssignInput } }, async (req) => tasks.assign(requirePermission(req, 'review.run'), req.body));
+  r.get('/api/review/tasks/:id', { schema: { tags, summary: 'The review form: a task and its findings / 审核表', params: IdParams } }, async (req) => tasks.getTask(requirePermission(req, 'review.task'), req.params.id));
+  r.post('/api/review/tasks/:id/findings', { schema: { tags, summary: "The reviewer's own finding / 新增审核发现", params: IdParams, body: OwnFindingInput } }, async (req, reply) =>
+    reply.status(201).send(await tasks.addFinding(requirePermission(req, 'review.task'), req.params.id, req.body)),
+  );
+  r.post('/api/review/tasks/:id/complete', { schema: { tags, summary: 'Complete the task: confirmed findings onto the ledger / 办结', params: IdParams, body: CompleteInput } }, async (req) =>
+    tasks.completeTask(requirePermission(req, 'review.task'), req.params.id, req.body),
+  );
+  r.post('/api/review/findings/:id/decision', { schema: { tags, summary: 'Confirm or dismiss a finding, with the reason / 确认或排除', params: IdParams, body: FindingDecisionInput } }, async (req) =>
+    tasks.decideFinding(requirePermission(req, 'review.task'), req.params.id, req.body),
+  );
+  r.get('/api/review/rollup', { schema: { tags, summary: 'Roll-up for a period: coverage, problem rate by region, type and agency / 抽查汇总', querystring: z.object({ period: z.string().regex(/^\d{4}(H[12]|Q[1-4])$/), region: z.string().regex(/^(\d{2}|\d{4})?$/).optional() }).strict() } }, async (req) =>
+    tasks.rollup(requirePermission(req, 'review.run'), req.query),
+  );
 }

@@ -13,7 +13,7 @@ import { RULES, thresholds as thresholdsData } from './review.catalog.ts';
 import { nearDuplicates, peerOutliers } from './population.ts';
 
 /** The technical agency that prepared a permit's application (its latest approved case that names one). */
-const preparedBy = sql<string | null>`(select c.prepared_by_agency_id from permit_case c where c.result_permit_id = ${permit.id} and c.prepared_by_agency_id is not null order by c.decided_on desc limit 1)`;
+export const preparedBy = sql<string | null>`(select c.prepared_by_agency_id from permit_case c where c.result_permit_id = ${permit.id} and c.prepared_by_agency_id is not null order by c.decided_on desc limit 1)`;
 
 const RESULT_COLUMNS: [string, BulkColumnType][] = [
   ['id', 'uuid'], ['run_id', 'uuid'], ['permit_id', 'uuid'], ['permit_number', 'text'], ['region_code', 'text'], ['version_no', 'integer'],
@@ -27,7 +27,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { chinaDate } from '../../platform/work-calendar.ts';
 import { AppError, NotFoundError } from '../../platform/errors.ts';
-import { inJurisdiction } from '../../platform/actor.ts';
+import { inJurisdiction, systemActor } from '../../platform/actor.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
 import type { ManagementCategory } from '../../contracts/registry.ts';
 import { registryUnit, unitScope } from '../registry/index.ts';
@@ -148,6 +148,9 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
     },
 
     sweepPage,
+    referenceVersion,
+    /** The reference tables the rules read (the reference service's cached snapshot). */
+    ruleTables: tables,
 
     /** Sweeps left running when the server stopped go on from where they were. */
     async resumeInterrupted() {
@@ -218,8 +221,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
       for (const prefix of prefixes) {
         const latest = last.find((r) => r.regionPrefix === prefix)!;
         if (latest.referenceVersion === current) continue;
-        const system: Actor = { userId: '00000000-0000-0000-0000-000000000000', username: 'reference-change', displayName: '参考数据更新后自动复核', role: 'admin', regionPrefix: prefix, entityId: null, via: 'cli' };
-        started.push((await this.startSweep(system, { region: prefix })).id);
+        started.push((await this.startSweep(systemActor('reference-change', '参考数据更新后自动复核', prefix), { region: prefix })).id);
       }
       return started;
     },
