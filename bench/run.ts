@@ -4,6 +4,8 @@
 //   permits: --rows permits (default 300,000) on PostgreSQL, permit detail over HTTP with 50
 //            concurrent clients (20-outlet permits), and the PDF of a 20-outlet permit
 //   review: --rows permits (default 350,000): a full review sweep, near-duplicates, one application
+//   corpus: --rows labelled permits (default 20,000): each rule's precision and recall, and the
+//           population leads' (peer outliers, copied permits)
 // Prints a summary and writes bench/out/results.json. A throwaway PostgreSQL 15 is started and
 // removed; temp folders are deleted.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { benchImport, type ImportResultRow } from './import.ts';
 import { benchSearch, type SearchResultRow } from './search.ts';
 import { benchPermits, type PermitBenchRow } from './permits.ts';
 import { benchReview, type ReviewBenchRow } from './review.ts';
+import { benchCorpus, type CorpusBenchRow } from './review-corpus.ts';
 import { fmt, log } from './common.ts';
 
 const { values } = parseArgs({
@@ -35,7 +38,7 @@ const { values } = parseArgs({
   },
 });
 const only = values.only;
-if (only && !['import', 'search', 'permits', 'review'].includes(only)) throw new Error('--only must be import, search, permits or review');
+if (only && !['import', 'search', 'permits', 'review', 'corpus'].includes(only)) throw new Error('--only must be import, search, permits, review or corpus');
 const rowsArg = values.rows ? Number(values.rows) : undefined;
 
 const started = new Date();
@@ -56,6 +59,7 @@ const imports: ImportResultRow[] = [];
 let search: SearchResultRow | undefined;
 let permits: PermitBenchRow | undefined;
 let review: ReviewBenchRow | undefined;
+let corpus: CorpusBenchRow | undefined;
 try {
   if (!only || only === 'import') {
     const rows = rowsArg ?? 100_000;
@@ -85,6 +89,9 @@ try {
   }
   if (!only || only === 'review') {
     review = await benchReview({ permits: only === 'review' && rowsArg ? rowsArg : 350_000, pgUrl: await dbUrl('bench_review') });
+  }
+  if (!only || only === 'corpus') {
+    corpus = await benchCorpus({ permits: only === 'corpus' && rowsArg ? rowsArg : 20_000 });
   }
 } finally {
   await admin.end();
@@ -123,6 +130,20 @@ if (review) {
   table.push({ benchmark: `near-duplicates (${fmt(review.permits)} permits)`, measured: `${fmt(review.duplicatesSeconds, 1)} s (${fmt(review.duplicateGroups)} groups)`, target: `< ${review.targets.duplicates} s`, result: review.met.duplicates ? 'met' : 'MISSED' });
   table.push({ benchmark: 'rule check of one 20-outlet application', measured: `p50 ${fmt(review.applicationP50, 1)} / p95 ${fmt(review.applicationP95, 1)} ms`, target: `< ${review.targets.application} ms`, result: review.met.application ? 'met' : 'MISSED' });
 }
+if (corpus) {
+  table.push({
+    benchmark: `labelled corpus (${fmt(corpus.permits)} permits, ${corpus.rules.length} rules)`,
+    measured: corpus.imperfect.length ? `below 1.0: ${corpus.imperfect.join(', ')}` : 'every rule precision 1.000, recall 1.000',
+    target: 'deterministic rules 1.0 / 1.0',
+    result: corpus.imperfect.length ? 'MISSED' : 'met',
+  });
+  table.push({
+    benchmark: `population leads (${fmt(corpus.populationPermits)} permits)`,
+    measured: `outliers P ${corpus.outliers.precision?.toFixed(3)} R ${corpus.outliers.recall?.toFixed(3)}; copies P ${corpus.duplicates.precision?.toFixed(3)} R ${corpus.duplicates.recall?.toFixed(3)}`,
+    target: 'leads (reported)',
+    result: 'reported',
+  });
+}
 console.table(table);
 
 const out = {
@@ -133,6 +154,7 @@ const out = {
   search,
   permits,
   review,
+  corpus,
 };
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./out/results.json', import.meta.url), JSON.stringify(out, null, 2));

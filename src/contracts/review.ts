@@ -4,7 +4,7 @@ const Label = z.object({ zh: z.string(), en: z.string() });
 export const Severity = z.enum(['error', 'warning', 'notice']);
 
 /** A rule of the quality-review catalog (modules/review/review.catalog.ts). */
-export const RuleView = z.object({ id: z.string(), code: z.string(), severity: Severity, title: Label, basis: Label, fix: Label });
+export const RuleView = z.object({ id: z.string(), code: z.string(), severity: Severity, title: Label, basis: Label, fix: Label, problemType: z.string(), problemTypeLabel: Label });
 
 /** One finding of a rule: where, and why, quoting the values. */
 export const RuleHit = z.object({ ruleId: z.string(), code: z.string(), severity: Severity, path: z.string(), zh: z.string(), en: z.string() });

@@ -20,6 +20,11 @@ const OnSiteRatio = lazy(() => import('./pages/OnSiteRatio'));
 const Experts = lazy(() => import('./pages/Experts'));
 const ReviewSweeps = lazy(() => import('./pages/ReviewSweeps'));
 const Ledger = lazy(() => import('./pages/Ledger'));
+const ReviewPlans = lazy(() => import('./pages/ReviewPlans'));
+const ReviewPlanDetail = lazy(() => import('./pages/ReviewPlanDetail'));
+const ReviewTasks = lazy(() => import('./pages/ReviewTasks'));
+const ReviewTaskForm = lazy(() => import('./pages/ReviewTaskForm'));
+const ReviewRules = lazy(() => import('./pages/ReviewRules'));
 
 interface NavItem {
   key: string;
@@ -34,6 +39,9 @@ const NAV: NavItem[] = [
   { key: 'ratio', path: '/cases/on-site-ratio', label: 'nav.onSiteRatio', perm: 'cases.decide' },
   { key: 'experts', path: '/experts', label: 'nav.experts', perm: 'experts.manage' },
   { key: 'review', path: '/review', label: 'nav.review', perm: 'review.run' },
+  { key: 'plans', path: '/review/plans', label: 'nav.reviewPlans', perm: 'review.run' },
+  { key: 'tasks', path: '/review/tasks', label: 'nav.reviewTasks', perm: 'review.task' },
+  { key: 'rules', path: '/review/rules', label: 'nav.rules' },
   { key: 'ledger', path: '/rectifications', label: 'nav.ledger', perm: 'ledger.read' },
   { key: 'import', path: '/import', label: 'nav.import', perm: 'registry.import' },
 ];
@@ -105,6 +113,11 @@ export default function Shell() {
   else if ((m = matchPath('/cases/:id', path)) && can('cases.read')) page = <CaseDetail id={m.id} />;
   else if (path === '/experts' && can('experts.manage')) page = <Experts />;
   else if (path === '/review' && can('review.run')) page = <ReviewSweeps />;
+  else if (path === '/review/plans' && can('review.run')) page = <ReviewPlans />;
+  else if ((m = matchPath('/review/plans/:id', path)) && can('review.run')) page = <ReviewPlanDetail id={m.id} />;
+  else if (path === '/review/tasks' && can('review.task')) page = <ReviewTasks />;
+  else if ((m = matchPath('/review/tasks/:id', path)) && can('review.task')) page = <ReviewTaskForm id={m.id} />;
+  else if (path === '/review/rules') page = <ReviewRules />;
   else if (path === '/rectifications' && can('ledger.read')) page = <Ledger />;
   else page = <NotFound />;
 

@@ -3,6 +3,7 @@ export { REFERENCE_DATA_DIR } from './reference.loader.ts';
 export { loadReferenceData, REFERENCE_DATASET_NAMES, INDUSTRY_EDITION, type LoadResult } from './reference.loader.ts';
 export {
   createReferenceService,
+  ruleTablesFromFiles,
   type ReferenceService,
   type ReferenceLookup,
   type Dataset,

@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { refDataset, refEmissionLimit, refIndustry, refPollutant, refRegion } from './reference.tables.ts';
 import {
   INDUSTRY_EDITION,
+  parseEmissionLimits,
   REFERENCE_DATA_DIR,
   referenceDataGeneration,
   type IndustryLevel,
@@ -184,6 +185,19 @@ interface Snapshot {
   industries: Map<string, { list: Industry[]; byCode: Map<string, Industry> }>;
   pollutants: Pollutant[];
   limits: EmissionLimit[];
+}
+
+/**
+ * The emission-limit table and the reference O2 as the quality-review rules take them, read from
+ * the shipped files without a database (the labelled-corpus benchmark, tests). A running server
+ * reads them through the service (`listEmissionLimits`, `listStandards`), from the loaded tables.
+ */
+export function ruleTablesFromFiles(): { limits: EmissionLimit[]; referenceOxygen: { standard: string; percent: number; confidence: string }[] } {
+  const json = JSON.parse(readFileSync(`${REFERENCE_DATA_DIR}/emission-limits/emission-limits.json`, 'utf8'));
+  return {
+    limits: parseEmissionLimits(json) as EmissionLimit[],
+    referenceOxygen: referenceOxygen().map((r) => ({ standard: r.standard, percent: r.oxygen.percent, confidence: r.oxygen.confidence })),
+  };
 }
 
 let referenceOxygenCache: { standard: string; oxygen: ReferenceOxygen }[] | undefined;

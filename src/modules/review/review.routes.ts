@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PermitReview, RuleView, Severity, SweepResults, SweepView } from '../../contracts/review.ts';
 import { requirePermission } from '../identity/index.ts';
-import { RULES } from './review.catalog.ts';
+import { PROBLEM_TYPES, RULES, problemTypeOf } from './review.catalog.ts';
 import type { ReviewService } from './review.service.ts';
 import { AssignInput, CompleteInput, FindingDecisionInput, OwnFindingInput, PlanInput, type ReviewTasksService } from './review.tasks.ts';
 
@@ -15,7 +15,7 @@ export function registerReviewRoutes(app: FastifyInstance, deps: { review: Revie
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['review'];
   r.get('/api/review/rules', { schema: { tags, summary: 'The quality-review rule catalog / 审核规则目录', response: { 200: z.object({ items: z.array(RuleView) }) } } }, async () => ({
-    items: RULES.map((x) => ({ id: x.id, code: x.code, severity: x.severity, title: x.title, basis: x.basis, fix: x.fix })),
+    items: RULES.map((x) => ({ id: x.id, code: x.code, severity: x.severity, title: x.title, basis: x.basis, fix: x.fix, problemType: problemTypeOf(x.id), problemTypeLabel: PROBLEM_TYPES[problemTypeOf(x.id)] })),
   }));
   const IdParams = z.object({ id: z.uuid() });
   r.post('/api/review/sweeps', { schema: { tags, summary: 'Sweep the catalog over the valid permits of a jurisdiction (in the background) / 批量审核', body: z.object({ region: z.string().regex(/^\d{0,6}$/).optional() }).strict(), response: { 202: SweepView } } }, async (req, reply) => {

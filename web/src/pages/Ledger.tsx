@@ -3,6 +3,7 @@ import { Button, Card, Descriptions, Drawer, Form, Input, Select, Space, Switch,
 import { api, queryString } from '../api';
 import { useCan, useShowError, useT } from '../context';
 import { navigate, useLocation } from '../router';
+import { RegionName } from '../components/RegionName';
 import type { MessageKey } from '../i18n';
 
 interface Item {
@@ -16,6 +17,7 @@ interface Item {
   deadline: string;
   status: 'open' | 'evidence_submitted' | 'closed';
   overdue: boolean;
+  escalationLevel: number;
   version: number;
   closedBy: string | null;
 }
@@ -43,6 +45,8 @@ export default function Ledger() {
   const { search } = useLocation();
   const status = search.get('status') ?? '';
   const overdue = search.get('overdue') === 'true';
+  const escalated = search.get('escalated') === 'true';
+  const item = search.get('item');
   const page = Number(search.get('page') ?? 1) || 1;
   const [data, setData] = useState<{ items: Item[]; total: number } | null>(null);
   const [summary, setSummary] = useState<{ rows: { cityCode: string; total: number; closed: number; open: number; overdue: number; clearance: number | null }[] } | null>(null);
@@ -52,12 +56,17 @@ export default function Ledger() {
   const manage = can('ledger.manage');
 
   const load = useCallback(() => {
-    api.get<{ items: Item[]; total: number }>('/api/rectifications', { status: status || undefined, overdue: overdue ? 'true' : undefined, page, pageSize: 20 }).then(setData).catch(showError);
+    api.get<{ items: Item[]; total: number }>('/api/rectifications', { status: status || undefined, overdue: overdue ? 'true' : undefined, escalated: escalated ? 'true' : undefined, page, pageSize: 20 }).then(setData).catch(showError);
     api.get<typeof summary>('/api/rectifications/summary').then(setSummary).catch(showError);
-  }, [status, overdue, page, showError]);
+  }, [status, overdue, escalated, page, showError]);
   useEffect(load, [load]);
-  const show = (id: string) => api.get<Item & { updates: Update[] }>(`/api/rectifications/${id}`).then(setOpen).catch(showError);
-  const go = (q: { status?: string; overdue?: boolean; page?: number }) => navigate('/rectifications' + queryString({ status: q.status, overdue: q.overdue ? 'true' : undefined, page: q.page && q.page > 1 ? q.page : undefined }));
+  const show = useCallback((id: string) => api.get<Item & { updates: Update[] }>(`/api/rectifications/${id}`).then(setOpen).catch(showError), [showError]);
+  // a link to one item (from a review task) opens it
+  useEffect(() => {
+    if (item) show(item);
+  }, [item, show]);
+  const go = (q: { status?: string; overdue?: boolean; escalated?: boolean; page?: number }) =>
+    navigate('/rectifications' + queryString({ status: q.status, overdue: q.overdue ? 'true' : undefined, escalated: q.escalated ? 'true' : undefined, page: q.page && q.page > 1 ? q.page : undefined }));
 
   const report = async (kind: 'progress' | 'evidence') => {
     const v = await form.validateFields();
@@ -90,7 +99,9 @@ export default function Ledger() {
           <Space wrap size="large">
             {summary.rows.map((r) => (
               <Space key={r.cityCode} direction="vertical" size={0}>
-                <Typography.Text strong>{r.cityCode}</Typography.Text>
+                <Typography.Text strong>
+                  <RegionName code={r.cityCode} />
+                </Typography.Text>
                 <span>{`${r.closed} / ${r.total}（${r.clearance === null ? '—' : `${Math.round(r.clearance * 100)}%`}）`}</span>
                 {r.overdue > 0 && <Tag color="red">{`${t('ledger.overdue')} ${r.overdue}`}</Tag>}
               </Space>
@@ -102,10 +113,12 @@ export default function Ledger() {
         title={t('ledger.title')}
         extra={
           <Space>
-            <Select allowClear placeholder={t('ledger.status')} value={status || undefined} style={{ width: 140 }} onChange={(s) => go({ status: s, overdue })} options={(['open', 'evidence_submitted', 'closed'] as const).map((s) => ({ value: s, label: t(`ledger.status.${s}` as MessageKey) }))} />
+            <Select allowClear placeholder={t('ledger.status')} value={status || undefined} style={{ width: 140 }} onChange={(s) => go({ status: s, overdue, escalated })} options={(['open', 'evidence_submitted', 'closed'] as const).map((s) => ({ value: s, label: t(`ledger.status.${s}` as MessageKey) }))} />
             {t('ledger.overdueOnly')}
-            <Switch size="small" checked={overdue} onChange={(o) => go({ status, overdue: o })} />
-            <Button href={`/api/rectifications/export${queryString({ format: 'xlsx', status: status || undefined, overdue: overdue ? 'true' : undefined })}`}>{t('ledger.export')}</Button>
+            <Switch size="small" checked={overdue} onChange={(o) => go({ status, overdue: o, escalated })} />
+            {t('ledger.escalatedOnly')}
+            <Switch size="small" checked={escalated} onChange={(e) => go({ status, overdue, escalated: e })} data-testid="ledger-escalated" />
+            <Button href={`/api/rectifications/export${queryString({ format: 'xlsx', status: status || undefined, overdue: overdue ? 'true' : undefined, escalated: escalated ? 'true' : undefined })}`}>{t('ledger.export')}</Button>
           </Space>
         }
       >
@@ -117,12 +130,12 @@ export default function Ledger() {
           dataSource={data?.items ?? []}
           onRow={(i) => ({ onClick: () => show(i.id), style: { cursor: 'pointer' } })}
           rowClassName={(i) => (i.overdue ? 'row-overdue' : '')}
-          pagination={{ current: page, pageSize: 20, total: data?.total ?? 0, showSizeChanger: false, onChange: (p) => go({ status, overdue, page: p }) }}
+          pagination={{ current: page, pageSize: 20, total: data?.total ?? 0, showSizeChanger: false, onChange: (p) => go({ status, overdue, escalated, page: p }) }}
           columns={[
             { title: t('ledger.problem'), dataIndex: 'problem' },
             { title: t('ledger.source'), dataIndex: 'source', render: (s: string) => t(`ledger.source.${s}` as MessageKey) },
             { title: t('ledger.responsible'), dataIndex: 'responsible' },
-            { title: t('ledger.deadline'), render: (_, i) => <Space>{i.deadline}{i.overdue && <Tag color="red">{t('ledger.overdue')}</Tag>}</Space> },
+            { title: t('ledger.deadline'), render: (_, i) => <Space size={4}>{i.deadline}{i.overdue && <Tag color="red">{t('ledger.overdue')}</Tag>}{i.escalationLevel > 0 && i.status !== 'closed' && <Tag color="volcano">{t(i.escalationLevel > 1 ? 'ledger.escalated.province' : 'ledger.escalated.city')}</Tag>}</Space> },
             { title: t('ledger.status'), dataIndex: 'status', render: (s: Item['status']) => <Tag color={STATUS_COLORS[s]}>{t(`ledger.status.${s}` as MessageKey)}</Tag> },
           ]}
         />

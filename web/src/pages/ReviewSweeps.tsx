@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Button, Card, Empty, Progress, Select, Space, Table, Tag, Typography } from 'antd';
 import { api } from '../api';
+import { Link } from '../router';
 import { useApp, useShowError, useT } from '../context';
 import type { MessageKey } from '../i18n';
 
@@ -59,7 +60,7 @@ export default function ReviewSweeps() {
         title={t('sweep.title')}
         extra={
           <Space>
-            <a href="/api/review/rules" target="_blank" rel="noreferrer">{t('sweep.rules')}</a>
+            <Link to="/review/rules">{t('sweep.rules')}</Link>
             <Button type="primary" onClick={start} data-testid="sweep-start">
               {t('sweep.start')}
             </Button>
