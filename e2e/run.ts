@@ -454,6 +454,55 @@ async function main() {
       await anon.close();
     });
 
+    await test('the city draws a review plan, assigns a task, confirms and dismisses its findings and completes it onto the ledger', 'review-task', async (page) => {
+      await login(page, 'hz-permit');
+      await page.goto(base + '/review/plans');
+      await page.getByTestId('plans-page').waitFor();
+      await page.getByTestId('plan-new').click();
+      await page.getByTestId('plan-period').click();
+      await page.locator('.ant-select-dropdown:visible').getByText('2026Q1', { exact: true }).click();
+      await page.getByTestId('plan-size').fill('30');
+      await shot(page, 'review-plan-new');
+      await page.getByTestId('plan-draw').click();
+      await page.getByTestId('plan-detail').waitFor();
+      const split = await page.getByTestId('plan-split').innerText();
+      assert(/定向/.test(split) && /随机/.test(split), `plan split: ${split}`);
+      const number = issued.permit.permitNumber;
+      const row = page.locator('[data-testid=tasks-table] tr.ant-table-row', { hasText: number });
+      await row.waitFor();
+      await row.locator('input[type=checkbox]').check();
+      await page.getByTestId('tasks-assign').click();
+      await page.getByTestId('assign-user').click();
+      await page.keyboard.type('王科长');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('assign-ok').click();
+      await row.getByText('杭州市生态环境局 审批科 王科长').waitFor();
+      await shot(page, 'review-plan');
+      await row.getByText(number).click();
+      await page.getByTestId('task-form').waitFor();
+      // confirm the first finding, dismiss the others, each with its reason
+      let first = true;
+      for (let guard = 0; guard < 30; guard++) {
+        const confirm = page.locator('[data-testid^=confirm-]').first();
+        if ((await confirm.count()) === 0) break;
+        await (first ? confirm : page.locator('[data-testid^=dismiss-]').first()).click();
+        await page.getByTestId('decision-reason').fill(first ? '经核对申请材料，问题属实' : '经核实不构成问题');
+        await page.getByTestId('decision-ok').click();
+        await page.getByTestId('decision-reason').waitFor({ state: 'detached' });
+        await page.waitForTimeout(300);
+        first = false;
+      }
+      assert(!first, 'the task had no findings to decide');
+      await page.getByTestId('conclusion').fill('存在问题 1 项，纳入整改台账');
+      await shot(page, 'review-task-form');
+      await page.getByTestId('task-complete').click();
+      await page.getByTestId('task-done').waitFor();
+      assert((await page.getByTestId('task-status').innerText()).includes('已办结'), 'task not completed');
+      await shot(page, 'review-task-done');
+      await page.goto(base + '/rectifications');
+      await page.locator('[data-testid=ledger-table] .ant-table-row', { hasText: number }).first().waitFor();
+    });
+
     await test('import wizard dry run lists the bad rows', 'import-bad-rows', async (page) => {
       await login(page, 'hz-permit');
       await page.getByTestId('nav-import').click();

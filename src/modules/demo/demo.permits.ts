@@ -8,6 +8,14 @@ import { createRegistryService, registryUnit } from '../registry/index.ts';
 import { createPermitsService, PERMIT_VALIDITY_YEARS, samplePermitContent } from '../permits/index.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
 import { seededRandom } from './demo.generator.ts';
+import { DEFECTS, individualise } from './demo.corpus.ts';
+
+/**
+ * Defects a demo permit may carry (one in three key boiler houses): warnings a permit can be
+ * issued with. (Error-level ones would stop the demo's change and renewal applications built on
+ * these permits at submit, as they should.)
+ */
+const DEMO_DEFECTS = DEFECTS.filter((d) => ['QR-103', 'QR-104', 'QR-111', 'QR-112', 'QR-114', 'QR-119'].includes(d.ruleId));
 
 /** A municipal wastewater plant's permit (GB 18918-2002 Class 1A, daily means). */
 function wastewaterContent(base: PermitContent): PermitContent {
@@ -37,6 +45,19 @@ function wastewaterContent(base: PermitContent): PermitContent {
     selfMonitoring: [
       { outletCode: 'DW001', pollutantCode: 'w01018', frequency: '自动监测', mode: 'automatic', method: 'HJ 353-2019' },
       { outletCode: 'DW001', pollutantCode: 'w21003', frequency: '自动监测', mode: 'automatic' },
+      { outletCode: 'DW001', pollutantCode: 'w21011', frequency: '1次/日', mode: 'manual', method: 'GB 11893-89' },
+      { outletCode: 'DW001', pollutantCode: 'w01001', frequency: '1次/日', mode: 'manual' },
+    ],
+  };
+}
+
+/** The boiler house with every limited pollutant monitored: the stack automatically, the wastewater quarterly by hand. */
+function boilerContent(base: PermitContent): PermitContent {
+  return {
+    ...base,
+    selfMonitoring: [
+      ...base.outlets[0].pollutants.filter((p) => p.limit).map((p) => ({ outletCode: base.outlets[0].code, pollutantCode: p.pollutantCode, frequency: '自动监测', mode: 'automatic' as const, method: 'HJ 75-2017' })),
+      ...base.outlets[1].pollutants.filter((p) => p.limit).map((p) => ({ outletCode: base.outlets[1].code, pollutantCode: p.pollutantCode, frequency: '1次/季度', mode: 'manual' as const })),
     ],
   };
 }
@@ -62,6 +83,7 @@ export async function seedDemoPermits(database: Database, opts: { clock: Clock; 
   const rnd = seededRandom(opts.seed ?? 2026);
   let issued = 0;
   let changed = 0;
+  let defects = 0;
   for (const u of units) {
     // issued 0–4 years ago, valid five years from then
     const daysAgo = rnd.int(1, 4 * 365);
@@ -69,12 +91,24 @@ export async function seedDemoPermits(database: Database, opts: { clock: Clock; 
     const y = Number(issuedOn.slice(0, 4));
     const validTo = periodEnd(issuedOn, PERMIT_VALIDITY_YEARS);
     let content = samplePermitContent({ managementCategory: u.category as 'key' | 'simplified', validFrom: issuedOn, validTo, rectifications: [] });
-    content = u.industry.startsWith('462') ? wastewaterContent(content) : content;
+    content = u.industry.startsWith('462') ? wastewaterContent(content) : boilerContent(content);
     content = {
       ...content,
       outlets: content.outlets.map((o, i) => ({ ...o, longitude: (u.lng ?? o.longitude) + i * 0.0005, latitude: u.lat ?? o.latitude })),
       permittedQuantities: content.permittedQuantities.map((q) => ({ ...q, year: y })),
     };
+    // each boiler house in its own words (two sites' permits differ unless one was copied)
+    if (content.outlets[0].code === 'DA001') {
+      const own = { content, permitNumber: '', issuedOn, unit: { regionCode: '', industryCode: u.industry, managementCategory: 'key' as const }, today: issuedOn };
+      individualise(own, rnd, issued);
+      content.rectifications = [];
+    }
+    // realistic defects for the quality review to find (the labelled corpus's injectors)
+    if (content.outlets[0].code === 'DA001' && u.category === 'key' && rnd.int(0, 2) === 0) {
+      const defect = rnd.pick(DEMO_DEFECTS);
+      defect.inject({ content, permitNumber: '', issuedOn, unit: { regionCode: '', industryCode: u.industry, managementCategory: 'key' }, today: issuedOn }, rnd);
+      defects++;
+    }
     const { permit } = await permits.issuePermit(actor, { unitId: u.id, content, issuedOn });
     issued++;
     if (rnd.int(0, 3) === 0 && content.outlets[0].code === 'DA001') {
@@ -84,5 +118,5 @@ export async function seedDemoPermits(database: Database, opts: { clock: Clock; 
       changed++;
     }
   }
-  return { permits: issued, changed };
+  return { permits: issued, changed, defects };
 }

@@ -10,9 +10,10 @@ import { cliActor, type Actor } from '../../platform/actor.ts';
 import { chinaDate } from '../../platform/work-calendar.ts';
 import { createReferenceService } from '../reference/index.ts';
 import { createRegistryService } from '../registry/index.ts';
-import { createReviewService, reviewResult } from '../review/index.ts';
+import { createReviewService, createReviewTasksService, reviewResult } from '../review/index.ts';
 import { createLedgerService } from '../ledger/index.ts';
 import { appUser } from '../identity/index.ts';
+import { expert } from '../cases/index.ts';
 import { permit } from '../permits/index.ts';
 import { demoActor } from './demo.cases.ts';
 
@@ -61,5 +62,51 @@ export async function seedDemoReview(database: Database, opts: { clock: Clock })
     }
     clock.set(new Date(now - 40 * DAY));
   }
-  return { sweep: run.id, items };
+  // review plans: the latest quarter with Hangzhou permits issued or changed in it, drawn a week ago
+  clock.set(new Date(now - 7 * DAY));
+  const tasks = createReviewTasksService({ db, clock, review, ledger });
+  const plan = await drawLatestPlan(tasks, official, new Date(now - 7 * DAY));
+  let done = 0;
+  if (plan) {
+    const list = (await tasks.listTasks(official, { planId: plan.id, pageSize: 200 })).items;
+    const [zhou] = await db.select({ id: expert.id }).from(expert).where(eq(expert.name, '周建华'));
+    // the first half to the city's reviewer, two to an expert group, the rest left to assign
+    const half = list.slice(0, Math.ceil(list.length / 2));
+    if (half.length && u) await tasks.assign(official, { taskIds: half.map((x) => x.id), userId: u.id });
+    const toExperts = list.slice(half.length, half.length + 2);
+    if (zhou && toExperts.length) await tasks.assign(official, { taskIds: toExperts.map((x) => x.id), expertIds: [zhou.id] });
+    // one task completed (its confirmed findings onto the ledger), one under way
+    for (const [k, t] of (u ? half : []).slice(0, 2).entries()) {
+      clock.set(new Date(now - (5 - k) * DAY));
+      const form = await tasks.getTask(official, t.id);
+      for (const [j, f] of form.findings.entries()) {
+        if (k === 1 && j > 0) break;
+        const confirm = f.severity !== 'notice';
+        await tasks.decideFinding(official, f.id, { decision: confirm ? 'confirm' : 'dismiss', reason: confirm ? '经核对申请材料，问题属实' : '经核实，属合理情形，不构成问题', expectedVersion: f.version });
+      }
+      if (k === 0) {
+        await tasks.addFinding(official, t.id, { problemType: 'monitoring', severity: 'warning', message: '自行监测方案未载明废水采样点位与采样方法' });
+        const fresh = await tasks.getTask(official, t.id);
+        await tasks.completeTask(official, t.id, { conclusion: '存在问题，已纳入整改台账，限期 30 日整改', expectedVersion: fresh.version });
+        done++;
+      }
+    }
+  }
+  return { sweep: run.id, items, plan: plan?.id ?? null, tasksDone: done };
+}
+
+/** The municipal plan of the latest quarter (of the last eight) in which Hangzhou issued or changed permits. */
+async function drawLatestPlan(tasks: ReturnType<typeof createReviewTasksService>, official: Actor, at: Date) {
+  const today = chinaDate(at);
+  let year = Number(today.slice(0, 4));
+  let quarter = Math.ceil(Number(today.slice(5, 7)) / 3);
+  for (let i = 0; i < 8; i++) {
+    try {
+      return await tasks.createPlan(official, { period: `${year}Q${quarter}`, region: '3301', sampleSize: 8, targetedShare: 0.5, seed: 20240101 + i });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'REVIEW_EMPTY_POPULATION') throw err;
+    }
+    if (--quarter === 0) (quarter = 4), year--;
+  }
+  return null;
 }

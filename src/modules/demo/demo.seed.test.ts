@@ -73,4 +73,17 @@ describe('the demo region', () => {
     const items = (await database.pool.query("select status, deadline < '2026-11-29'::date as overdue from rectification_item order by deadline")).rows.map((r: { status: string; overdue: boolean }) => `${r.status}${r.overdue && r.status !== 'closed' ? ':overdue' : ''}`);
     expect(items).toEqual(expect.arrayContaining(['open:overdue', 'evidence_submitted', 'closed']));
   });
+
+  it('has permits with defects of several kinds, and a review plan with tasks pending, assigned, under review and completed', async () => {
+    const rules = (await database.pool.query("select distinct rule_id from review_result")).rows.map((r: { rule_id: string }) => r.rule_id);
+    expect(rules.length).toBeGreaterThanOrEqual(2);
+    const plans = (await database.pool.query('select level, region_prefix, population, sample_size from review_plan')).rows;
+    expect(plans).toHaveLength(1);
+    expect(plans[0]).toMatchObject({ level: 'municipal', region_prefix: '3301' });
+    const tasks = (await database.pool.query("select status, assignee_name is not null as assigned from review_task")).rows.map((r: { status: string; assigned: boolean }) => `${r.status}${r.assigned ? '' : ':unassigned'}`);
+    expect(tasks).toEqual(expect.arrayContaining(['done', 'in_review', 'pending']));
+    const fromReview = (await database.pool.query("select count(*)::int as n from rectification_item where source = 'review_finding' and source_ref like 'review:%' and exists (select 1 from review_finding f where f.ledger_item_id = rectification_item.id)")).rows[0].n;
+    expect(fromReview).toBeGreaterThan(0);
+  });
 });
+

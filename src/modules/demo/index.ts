@@ -58,12 +58,12 @@ export async function seedDemo(database: Database, opts: { clock: Clock; units: 
     users++;
   }
   const seeded = await seedDemoPermits(database, { clock: opts.clock, max: Math.min(200, Math.ceil(opts.units / 10)), seed: opts.seed });
-  opts.log?.(`demo: ${seeded.permits} permits (${seeded.changed} changed once)`);
+  opts.log?.(`demo: ${seeded.permits} permits (${seeded.changed} changed once, ${seeded.defects} with a defect for the review to find)`);
   const enterprise = await identity.getUserByUsername('enterprise1');
   const procedures = await seedDemoCases(database, { clock: opts.clock, enterpriseEntityId: enterprise?.entityId ?? null });
   opts.log?.(`demo: ${procedures.cases} permit cases, ${procedures.experts} experts, ${procedures.agencies} agencies`);
   const quality = await seedDemoReview(database, { clock: opts.clock });
-  opts.log?.(`demo: a quality-review sweep of Hangzhou and ${quality.items} ledger items`);
+  opts.log?.(`demo: a quality-review sweep of Hangzhou, ${quality.items} ledger items, ${quality.plan ? `a review plan (${quality.tasksDone} task completed)` : 'no review plan (no permit issued in the last eight quarters)'}`);
   return { units: written.units, entities: written.entities, users, permits: seeded.permits, cases: procedures.cases };
 }
 
