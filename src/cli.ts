@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { chinaWorkCalendar } from './platform/work-calendar.ts';
 import { analysePermitNumber, registerPermitCommands } from './modules/permits/index.ts';
 import { registerCaseCommands } from './modules/cases/index.ts';
+import { registerLedgerCommands } from './modules/ledger/index.ts';
 import { registerReviewCommands } from './modules/review/index.ts';
 import cliProgress from 'cli-progress';
 import { eq } from 'drizzle-orm';
@@ -197,6 +198,9 @@ export function buildCli(ctx: CliContext): Command {
 
   const review = program.command('review').description('Permit quality review (质量审核): the rule catalog and running it / 质量审核');
   registerReviewCommands(review, ctx, (fn) => ctx.withDatabase((database, config, clock) => fn({ db: database.db, clock, reference: createServices(database, config, clock).reference }, actor())), (m, code) => new CliExit(m, code));
+
+  const ledger = program.command('ledger').description('The rectification ledger (整改台账) / 整改台账');
+  registerLedgerCommands(ledger, ctx, (fn) => ctx.withDatabase((database, config, clock) => fn(createServices(database, config, clock).ledger, actor())));
 
   const cases = program.command('cases').description('Permit procedures (许可办件) / 办件');
   registerCaseCommands(cases, ctx, (fn) => ctx.withDatabase((database, config, clock) => fn(createServices(database, config, clock).cases, actor())));

@@ -93,6 +93,8 @@ describe('ecopermit CLI', () => {
     // a listing import carries no outlets or quantities yet: key management without quantities is found
     expect(JSON.parse(reviewed.stdout.trim()).hits.map((h: { code: string }) => h.code)).toContain('EXECUTION_REPORTS_MISSING');
     expect(run(['review', 'run']).status).toBe(2);
+    // nothing on the ledger is overdue yet
+    expect(JSON.parse(run(['ledger', 'escalate', '--json']).stdout)).toEqual({ city: 0, province: 0 });
     // a dozen processes, each opening the embedded database: slow when the suite runs beside it
   }, 240_000);
 });

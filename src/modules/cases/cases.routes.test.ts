@@ -185,6 +185,8 @@ describe('a first application from draft to permit', () => {
 
     const detail = (await get(unit.headers, `/api/cases/${c.id}`)).json();
     expect(detail.events.map((e: { action: string }) => e.action)).toEqual(['open', 'submit', 'request_supplement', 'submit', 'accept', 'assign_evaluation', 'on_site_review', 'complete_evaluation', 'approve']);
+    // the catalog ran again at acceptance, its result recorded with the step
+    expect(detail.events.find((e: { action: string }) => e.action === 'accept').data.review).toMatchObject({ errors: 0 });
     expect(detail.evaluations[0]).toMatchObject({ experts: [{ name: '陈工' }], conclusion: 'pass' });
     expect(detail.attachments).toHaveLength(4);
     expect(detail.attachments.find((a: { kind: string }) => a.kind === 'on_site_record')).toMatchObject({ mediaType: 'image/png', onSiteReviewId: review.json().reviewId });

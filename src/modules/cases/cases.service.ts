@@ -362,6 +362,13 @@ export function createCasesService(deps: CasesDeps) {
         const check = await completeness(c);
         if (!check.complete) throw new CaseIncompleteError(check.missing);
         set.acceptedOn = on;
+        // the catalog again at acceptance (reference data may have changed since submission): its
+        // hits are recorded with the step for the decision; acceptance itself is not refused for
+        // them, since past the notice period the law deems the application accepted
+        if (familyOf(kind) === 'application') {
+          const hits = await reviewOf(c, { industry: found.unitIndustry, category: found.unitCategory });
+          data = { ...(data ?? {}), review: { errors: hits.filter((h) => h.severity === 'error').length, warnings: hits.filter((h) => h.severity === 'warning').length, rules: [...new Set(hits.map((h) => h.ruleId))] } };
+        }
         break;
       }
       case 'assign_evaluation': {

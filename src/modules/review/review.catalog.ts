@@ -523,9 +523,9 @@ export function rulesMarkdown(rules: readonly Rule[] = RULES): string {
     '',
     'Generated from the catalog (`src/modules/review/review.catalog.ts`) by `ecopermit review rules --markdown`; a test keeps this file in step. Thresholds: `reference-data/review-rules/thresholds.json`.',
     '',
-    '| id | code | rule | severity | basis | how to fix |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...rules.map((r) => `| ${r.id} | \`${r.code}\` | ${r.title.zh}<br>${r.title.en} | ${r.severity} | ${r.basis.zh} | ${r.fix.zh}<br>${r.fix.en} |`),
+    '| id | code | rule (what triggers it) | type | severity | basis | how to fix |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rules.map((r) => `| ${r.id} | \`${r.code}\` | ${r.title.zh}<br>${r.title.en} | ${PROBLEM_TYPES[problemTypeOf(r.id)].zh} | ${r.severity} | ${r.basis.zh} | ${r.fix.zh}<br>${r.fix.en} |`),
     '',
   ];
   return lines.join('\n');
