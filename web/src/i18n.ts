@@ -724,6 +724,14 @@ const zh = {
   'ledger.escalatedOnly': '仅已上报',
   'ledger.escalated.city': '已报市级',
   'ledger.escalated.province': '已报省级',
+  'scores.title': '质量评分',
+  'scores.permits': '许可证',
+  'scores.agencies': '技术机构',
+  'scores.basis': '依据 {at} 完成的批量审核及审核人员确认的问题计算，分数越低问题越多；技术机构为其编制许可证的平均分。',
+  'scores.basisNoSweep': '尚无完成的批量审核，仅依据审核人员确认的问题计算。',
+  'scores.none': '暂无评分',
+  'scores.score': '评分',
+  'scores.permitCount': '许可证数',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1449,6 +1457,14 @@ const en: Messages = {
   'ledger.escalatedOnly': 'Escalated only',
   'ledger.escalated.city': 'Reported to the city',
   'ledger.escalated.province': 'Reported to the province',
+  'scores.title': 'Quality scores',
+  'scores.permits': 'Permits',
+  'scores.agencies': 'Technical agencies',
+  'scores.basis': 'From the sweep completed {at} and the findings reviewers confirmed; lower means more problems. An agency scores the mean of the permits it prepared.',
+  'scores.basisNoSweep': 'No completed sweep yet: from the findings reviewers confirmed only.',
+  'scores.none': 'No scores yet',
+  'scores.score': 'Score',
+  'scores.permitCount': 'Permits',
 };
 
 const catalogs: Record<Lang, Messages> = { zh, en };

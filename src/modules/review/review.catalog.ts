@@ -65,7 +65,7 @@ interface Thresholds {
     risk_weights: { rule_error: number; rule_warning: number; peer_outlier: number; near_duplicate: number; agency_problem_rate: number; category_change: number };
     rectification_days: number;
   };
-  quality_score: { error: number; warning: number; notice: number; floor: number };
+  quality_score: { error: number; warning: number; notice: number; confirmed_factor: number; floor: number };
   population: { min_peers: number; robust_z: number; minhash_bands: number; minhash_rows: number; near_duplicate_similarity: number };
 }
 

@@ -227,9 +227,9 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
     },
 
     /**
-     * Quality scores (issue 4 item 6) from the latest completed sweep of the caller's jurisdiction:
-     * per permit 100 less the weighted findings; per technical agency the mean of the permits it
-     * prepared. Weights: thresholds.json quality_score.
+     * Quality scores (issue 4 item 6) from the latest completed sweep of the caller's jurisdiction
+     * and the findings reviewers confirmed: per permit 100 less the weighted findings; per
+     * technical agency the mean of the permits it prepared. Weights: thresholds.json quality_score.
      */
     async scores(actor: Actor, q: { kind: 'permit' | 'agency'; limit?: number }) {
       const w = thresholdsData().quality_score;
@@ -239,23 +239,26 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
         .where(and(eq(reviewRun.status, 'done'), regionPrefixIs(reviewRun.regionPrefix, actor.regionPrefix)))
         .orderBy(desc(reviewRun.finishedAt), desc(reviewRun.id))
         .limit(1);
-      if (!run) return { run: null, items: [] };
+      // without a completed sweep the scores come from the confirmed findings alone
+      const prefix = run?.regionPrefix ?? actor.regionPrefix;
       // weights as literal numbers (bound parameters would come as text into sum())
       const n = (x: number) => sql.raw(String(Number(x)));
       const penalty = sql<number>`coalesce(sum(case when ${reviewResult.id} is null then 0 when ${reviewResult.severity} = 'error' then ${n(w.error)} when ${reviewResult.severity} = 'warning' then ${n(w.warning)} else ${n(w.notice)} end), 0)`;
+      // findings a reviewer confirmed in a completed task weigh confirmed_factor times their severity's weight
+      const confirmed = sql<number>`coalesce((select sum(case f.severity when 'error' then ${n(w.error)} when 'warning' then ${n(w.warning)} else ${n(w.notice)} end) * ${n(w.confirmed_factor)} from review_finding f join review_task t on t.id = f.task_id where t.permit_id = ${permit.id} and t.status = 'done' and f.status = 'confirmed'), 0)`;
       const perPermit = await db
-        .select({ permitId: permit.id, permitNumber: permit.permitNumber, penalty, agencyId: preparedBy })
+        .select({ permitId: permit.id, permitNumber: permit.permitNumber, penalty, confirmed, agencyId: preparedBy })
         .from(permit)
         .innerJoin(registryUnit, eq(registryUnit.id, permit.unitId))
-        .leftJoin(reviewResult, and(eq(reviewResult.permitId, permit.id), eq(reviewResult.runId, run.id)))
-        .where(and(eq(permit.status, 'valid'), inRun(run.regionPrefix)))
+        .leftJoin(reviewResult, and(eq(reviewResult.permitId, permit.id), run ? eq(reviewResult.runId, run.id) : sql`false`))
+        .where(and(eq(permit.status, 'valid'), inRun(prefix)))
         .groupBy(permit.id, permit.permitNumber);
-      const scored = perPermit.map((p) => ({ ...p, score: Math.max(w.floor, 100 - Number(p.penalty)) }));
-      if (q.kind === 'permit') return { run, items: scored.sort((a, b) => a.score - b.score).slice(0, q.limit ?? 200).map(({ permitId, permitNumber, score }) => ({ id: permitId, label: permitNumber, score, permits: 1 })) };
+      const scored = perPermit.map((p) => ({ ...p, score: Math.max(w.floor, 100 - Number(p.penalty) - Number(p.confirmed)) }));
+      if (q.kind === 'permit') return { run: run ?? null, items: scored.sort((a, b) => a.score - b.score).slice(0, q.limit ?? 200).map(({ permitId, permitNumber, score }) => ({ id: permitId, label: permitNumber, score, permits: 1 })) };
       const byAgency = new Map<string, number[]>();
       for (const p of scored) if (p.agencyId) byAgency.set(p.agencyId, [...(byAgency.get(p.agencyId) ?? []), p.score]);
       const names = new Map((await db.execute(sql`select id, name from technical_agency`)).rows.map((r) => [String((r as { id: string }).id), String((r as { name: string }).name)]));
-      return { run, items: [...byAgency].map(([id, xs]) => ({ id, label: names.get(id) ?? id, score: Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10, permits: xs.length })).sort((a, b) => a.score - b.score) };
+      return { run: run ?? null, items: [...byAgency].map(([id, xs]) => ({ id, label: names.get(id) ?? id, score: Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10, permits: xs.length })).sort((a, b) => a.score - b.score) };
     },
 
     /**

@@ -176,6 +176,12 @@ describe('review plans and tasks', () => {
     const province = (await get('rt-zj', '/api/review/rollup?period=2026Q1')).json();
     expect(province.rows.map((r: { regionCode: string; population: number; reviewed: number }) => [r.regionCode, r.population, r.reviewed])).toEqual([['330100', 12, 1], ['330200', 2, 0]]);
     expect((await get('rt-nb', '/api/review/rollup?period=2026Q1&region=3301')).statusCode).toBe(404);
+    // the quality score counts the confirmed findings (no sweep has run here): QR-110 error and the
+    // reviewer's warning, each weighed twice (10 + 3) × 2
+    const scores = (await get('rt-hz', '/api/review/scores?kind=permit')).json();
+    expect(scores.run).toBeNull();
+    expect(scores.items[0]).toMatchObject({ id: permitIds[0], score: 100 - 26 });
+    expect(scores.items[1].score).toBe(100);
     expect((await verifyAuditTrail(t.database.db)).ok).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Button, Card, Empty, Progress, Select, Space, Table, Tag, Typography } from 'antd';
 import { api } from '../api';
 import { Link } from '../router';
+import { QualityScores } from '../components/QualityScores';
 import { useApp, useShowError, useT } from '../context';
 import type { MessageKey } from '../i18n';
 
@@ -88,6 +89,7 @@ export default function ReviewSweeps() {
           ]}
         />
       </Card>
+      <QualityScores />
       {selected && results && (
         <Card title={t('sweep.results')} data-testid="sweep-results">
           <Space direction="vertical" size="middle" style={{ width: '100%' }}>
