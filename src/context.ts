@@ -55,7 +55,7 @@ export function createServices(database: Database, config: Config, clock: Clock,
   // A closed site's valid permit gets its cancellation case (issue 3 item 9).
   registry.onUnitClosed((actor, unit) => cases.openCancellationForClosedUnit(unit.id, actor.displayName));
   const ledger = createLedgerService({ db, clock, registry });
-  const reviewTasks = createReviewTasksService({ db, clock, review, ledger });
+  const reviewTasks = createReviewTasksService({ db, clock, review, ledger, reference });
   return { identity, reference, registry, unitSearch, permits, cases, review, reviewTasks, ledger };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -64,7 +64,7 @@ export async function seedDemoReview(database: Database, opts: { clock: Clock })
   }
   // review plans: the latest quarter with Hangzhou permits issued or changed in it, drawn a week ago
   clock.set(new Date(now - 7 * DAY));
-  const tasks = createReviewTasksService({ db, clock, review, ledger });
+  const tasks = createReviewTasksService({ db, clock, review, ledger, reference });
   const plan = await drawLatestPlan(tasks, official, new Date(now - 7 * DAY));
   let done = 0;
   if (plan) {

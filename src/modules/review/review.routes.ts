@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PermitReview, RuleView, Severity, SweepResults, SweepView } from '../../contracts/review.ts';
 import { requirePermission } from '../identity/index.ts';
+import { writeCsv, writeXlsx } from '../registry/index.ts';
 import { PROBLEM_TYPES, RULES, problemTypeOf } from './review.catalog.ts';
 import type { ReviewService } from './review.service.ts';
 import { AssignInput, CompleteInput, FindingDecisionInput, OwnFindingInput, PlanInput, type ReviewTasksService } from './review.tasks.ts';
@@ -97,6 +98,33 @@ export function registerReviewRoutes(app: FastifyInstance, deps: { review: Revie
   );
   r.post('/api/review/findings/:id/decision', { schema: { tags, summary: 'Confirm or dismiss a finding, with the reason / 确认或排除', params: IdParams, body: FindingDecisionInput } }, async (req) =>
     tasks.decideFinding(requirePermission(req, 'review.task'), req.params.id, req.body),
+  );
+  r.get(
+    '/api/review/rollup/export',
+    {
+      schema: {
+        tags,
+        summary: 'The roll-up as csv or xlsx: by region, then by problem type and by agency / 导出抽查汇总',
+        querystring: z.object({ period: z.string().regex(/^\d{4}(H[12]|Q[1-4])$/), region: z.string().regex(/^(\d{2}|\d{4})?$/).optional(), format: z.enum(['csv', 'xlsx']).default('xlsx') }).strict(),
+      },
+    },
+    async (req, reply) => {
+      const r = await tasks.rollup(requirePermission(req, 'review.run'), req.query);
+      const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
+      const headers = ['分组 section', '名称 name', '新发及变更 population', '已抽取 sampled', '已审核 reviewed', '覆盖率% coverage', '有问题 with problems', '问题率% problem rate'];
+      const rows = [
+        ...r.rows.map((x) => ['行政区 region', `${x.regionName}（${x.regionCode}）`, x.population, x.sampled, x.reviewed, pct(x.coverage), x.withProblems, pct(x.problemRate)]),
+        ['合计 total', r.region || '全国', r.total.population, r.total.sampled, r.total.reviewed, pct(r.total.coverage), r.total.withProblems, pct(r.total.problemRate)],
+        ...r.byType.map((x) => ['问题类型 problem type', `${x.label.zh} / ${x.label.en}`, null, null, null, null, x.n, null]),
+        ...r.byAgency.map((x) => ['技术机构 agency', x.name, null, null, x.reviewed, null, x.withProblems, pct(x.problemRate)]),
+      ];
+      const name = `抽查汇总-${r.period}-${r.region || '全国'}`;
+      if (req.query.format === 'csv') return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}.csv`).send(writeCsv(headers, rows));
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}.xlsx`)
+        .send(await writeXlsx(headers, rows, '抽查汇总'));
+    },
   );
   r.get('/api/review/rollup', { schema: { tags, summary: 'Roll-up for a period: coverage, problem rate by region, type and agency / 抽查汇总', querystring: z.object({ period: z.string().regex(/^\d{4}(H[12]|Q[1-4])$/), region: z.string().regex(/^(\d{2}|\d{4})?$/).optional() }).strict() } }, async (req) =>
     tasks.rollup(requirePermission(req, 'review.run'), req.query),

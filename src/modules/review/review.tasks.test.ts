@@ -171,11 +171,16 @@ describe('review plans and tasks', () => {
     const city = (await get('rt-hz', '/api/review/rollup?period=2026Q1')).json();
     expect(city.total).toMatchObject({ population: 12, sampled: 6, reviewed: 1, withProblems: 1 });
     expect(city.total.coverage).toBeCloseTo(1 / 12);
-    expect(city.rows).toEqual([{ regionCode: '330106', population: 12, sampled: 6, reviewed: 1, withProblems: 1, coverage: 1 / 12, problemRate: 1 }]);
+    expect(city.rows).toEqual([{ regionCode: '330106', regionName: '西湖区', population: 12, sampled: 6, reviewed: 1, withProblems: 1, coverage: 1 / 12, problemRate: 1 }]);
     expect(city.byType.map((x: { problemType: string; n: number }) => [x.problemType, x.n]).sort()).toEqual([['monitoring', 1], ['reports', 1]]);
     const province = (await get('rt-zj', '/api/review/rollup?period=2026Q1')).json();
     expect(province.rows.map((r: { regionCode: string; population: number; reviewed: number }) => [r.regionCode, r.population, r.reviewed])).toEqual([['330100', 12, 1], ['330200', 2, 0]]);
     expect((await get('rt-nb', '/api/review/rollup?period=2026Q1&region=3301')).statusCode).toBe(404);
+    const csv = await get('rt-hz', '/api/review/rollup/export?period=2026Q1&format=csv');
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.body).toContain('西湖区（330106）,12,6,1,8.3,1,100');
+    expect(csv.body).toContain('执行报告 / Execution reports');
+    expect((await get('rt-hz', '/api/review/rollup/export?period=2026Q1')).rawPayload.subarray(0, 2).toString()).toBe('PK');
     // the quality score counts the confirmed findings (no sweep has run here): QR-110 error and the
     // reviewer's warning, each weighed twice (10 + 3) × 2
     const scores = (await get('rt-hz', '/api/review/scores?kind=permit')).json();

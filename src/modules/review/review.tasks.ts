@@ -15,6 +15,7 @@ import { expert, technicalAgency } from '../cases/index.ts';
 import { permit, permitVersion } from '../permits/index.ts';
 import { regionPrefixIs, registryUnit } from '../registry/index.ts';
 import type { LedgerService } from '../ledger/index.ts';
+import type { ReferenceService } from '../reference/index.ts';
 import { PROBLEM_TYPES, RULES, problemTypeOf, runRules, thresholds, type ProblemType, type RuleHit } from './review.catalog.ts';
 import { nearDuplicates, peerOutliers, type PopulationPermit } from './population.ts';
 import { preparedBy, type ReviewService } from './review.service.ts';
@@ -121,7 +122,7 @@ export type ReviewTasksService = ReturnType<typeof createReviewTasksService>;
  * flag, add one's own), completion (confirmed findings onto the rectification ledger, in the
  * same transaction), and the roll-up with coverage (全覆盖).
  */
-export function createReviewTasksService(deps: { db: Db; clock: Clock; review: Pick<ReviewService, 'referenceVersion' | 'ruleTables'>; ledger: Pick<LedgerService, 'addReviewFindings'> }) {
+export function createReviewTasksService(deps: { db: Db; clock: Clock; review: Pick<ReviewService, 'referenceVersion' | 'ruleTables'>; ledger: Pick<LedgerService, 'addReviewFindings'>; reference: Pick<ReferenceService, 'regionName'> }) {
   const { db, clock } = deps;
   const today = () => chinaDate(clock.now());
   const w = () => thresholds().review_tasks;
@@ -529,13 +530,14 @@ export function createReviewTasksService(deps: { db: Db; clock: Clock; review: P
       const pop = new Map(population.map((r) => [r.child, Number(r.n)]));
       const tk = new Map(tasks.map((r) => [r.child, r]));
       const children = [...new Set([...pop.keys(), ...tk.keys()])].sort();
-      const rows = children.map((c) => {
+      const rows = [];
+      for (const c of children) {
         const population = pop.get(c) ?? 0;
         const t = tk.get(c);
         const reviewed = Number(t?.reviewed ?? 0);
         const withProblems = Number(t?.withProblems ?? 0);
-        return { regionCode: c.padEnd(6, '0'), population, sampled: Number(t?.sampled ?? 0), reviewed, withProblems, coverage: population ? reviewed / population : null, problemRate: reviewed ? withProblems / reviewed : null };
-      });
+        rows.push({ regionCode: c.padEnd(6, '0'), regionName: (await deps.reference.regionName(c.padEnd(6, '0'))) ?? c, population, sampled: Number(t?.sampled ?? 0), reviewed, withProblems, coverage: population ? reviewed / population : null, problemRate: reviewed ? withProblems / reviewed : null });
+      }
       const total = rows.reduce((s, r) => ({ population: s.population + r.population, sampled: s.sampled + r.sampled, reviewed: s.reviewed + r.reviewed, withProblems: s.withProblems + r.withProblems }), { population: 0, sampled: 0, reviewed: 0, withProblems: 0 });
       return {
         period: q.period,

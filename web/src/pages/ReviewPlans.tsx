@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button, Card, Col, Empty, Form, Input, InputNumber, Modal, Progress, Row, Select, Slider, Space, Statistic, Table, Tag, Typography } from 'antd';
-import { api } from '../api';
+import { api, queryString } from '../api';
 import { useApp, useShowError, useT } from '../context';
 import { chinaToday } from '../china';
 import { navigate } from '../router';
-import { RegionName } from '../components/RegionName';
 
 export interface Plan {
   id: string;
@@ -30,7 +29,7 @@ export interface Plan {
 interface Rollup {
   period: string;
   total: { population: number; sampled: number; reviewed: number; withProblems: number; coverage: number | null; problemRate: number | null };
-  rows: { regionCode: string; population: number; sampled: number; reviewed: number; withProblems: number; coverage: number | null; problemRate: number | null }[];
+  rows: { regionCode: string; regionName: string; population: number; sampled: number; reviewed: number; withProblems: number; coverage: number | null; problemRate: number | null }[];
   byType: { problemType: string; label: { zh: string; en: string }; n: number }[];
   byAgency: { agencyId: string | null; name: string; reviewed: number; withProblems: number; problemRate: number }[];
 }
@@ -127,7 +126,16 @@ export default function ReviewPlans() {
         />
       </Card>
 
-      <Card title={t('plans.rollup')} data-testid="rollup" extra={<Select value={period} onChange={setPeriod} options={periods.map((p) => ({ value: p, label: p }))} style={{ width: 120 }} data-testid="rollup-period" />}>
+      <Card
+        title={t('plans.rollup')}
+        data-testid="rollup"
+        extra={
+          <Space>
+            <Select value={period} onChange={setPeriod} options={periods.map((p) => ({ value: p, label: p }))} style={{ width: 120 }} data-testid="rollup-period" />
+            <Button href={`/api/review/rollup/export${queryString({ period, format: 'xlsx' })}`}>{t('ledger.export')}</Button>
+          </Space>
+        }
+      >
         {!rollup ? null : (
           <Space direction="vertical" size="large" style={{ width: '100%' }}>
             <Row gutter={24}>
@@ -149,7 +157,7 @@ export default function ReviewPlans() {
               pagination={false}
               locale={{ emptyText: <Empty description={t('plans.rollupNone')} /> }}
               columns={[
-                { title: t('sweep.region'), dataIndex: 'regionCode', render: (c: string) => <RegionName code={c} /> },
+                { title: t('sweep.region'), dataIndex: 'regionName', render: (n: string, r) => <span title={r.regionCode}>{n}</span> },
                 { title: t('plans.kpi.population'), dataIndex: 'population' },
                 { title: t('plans.kpi.sampled'), dataIndex: 'sampled' },
                 { title: t('plans.kpi.reviewed'), dataIndex: 'reviewed' },
