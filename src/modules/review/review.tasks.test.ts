@@ -123,6 +123,8 @@ describe('review plans and tasks', () => {
       { id: '01900000-0000-7000-8000-00000000e001', poolRegion: '33', name: '张工', specialties: ['锅炉'], employerAgencyId: agencyId, activeFrom: '2025-01-01', version: 1, createdAt: now, updatedAt: now },
       { id: '01900000-0000-7000-8000-00000000e002', poolRegion: '33', name: '李工', specialties: ['锅炉'], userId: expertUser?.id ?? null, activeFrom: '2025-01-01', version: 1, createdAt: now, updatedAt: now },
     ]);
+    await db.insert(expert).values({ id: '01900000-0000-7000-8000-00000000e003', poolRegion: '3302', name: '宁波王工', specialties: ['锅炉'], activeFrom: '2025-01-01', version: 1, createdAt: now, updatedAt: now });
+    expect((await post('rt-hz', '/api/review/tasks/assign', { taskIds: [ids[5]], expertIds: ['01900000-0000-7000-8000-00000000e003'] })).statusCode).toBe(400);
     const last = ids[5];
     await db.execute(`update review_task set agency_id = '${agencyId}' where id = '${last}'` as never);
     const conflict = await post('rt-hz', '/api/review/tasks/assign', { taskIds: [last], expertIds: ['01900000-0000-7000-8000-00000000e001', '01900000-0000-7000-8000-00000000e002'] });

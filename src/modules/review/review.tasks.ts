@@ -399,6 +399,8 @@ export function createReviewTasksService(deps: { db: Db; clock: Clock; review: P
         if (group.length !== ids.length || inactive.length) throw new ValidationError({ zh: '专家不存在或不在库', en: 'An expert is unknown or not in the pool now' });
         const entities = new Map((await db.select({ id: permit.id, entityId: permit.entityId }).from(permit).where(inArray(permit.id, tasks.map((t) => t.permitId)))).map((p) => [p.id, p.entityId]));
         for (const t of tasks) {
+          const outside = group.filter((e) => !inJurisdiction(e.poolRegion, t.regionCode));
+          if (outside.length) throw new ValidationError({ zh: `${outside.map((e) => e.name).join('、')} 所在专家库不覆盖 ${t.permitNumber}`, en: `${outside.map((e) => e.name).join(', ')}: their pool does not cover ${t.permitNumber}` });
           const conflicted = group.filter((e) => (t.agencyId && e.employerAgencyId === t.agencyId) || e.relatedEntityIds.includes(entities.get(t.permitId)!));
           if (conflicted.length) throw new AppError('EXPERT_CONFLICT', 409, { zh: `${conflicted.map((e) => e.name).join('、')} 与 ${t.permitNumber} 有利害关系，应当回避`, en: `${conflicted.map((e) => e.name).join(', ')} must stand aside from ${t.permitNumber} (conflict of interest)` });
         }
