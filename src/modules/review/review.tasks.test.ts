@@ -146,9 +146,13 @@ describe('review plans and tasks', () => {
     expect(hit.messageZh).toContain('季度');
     const [a, b] = await Promise.all([
       post('rt-hz', `/api/review/findings/${hit.id}/decision`, { decision: 'confirm', reason: '确缺季度执行报告要求', expectedVersion: 1 }),
-      post('rt-hz2', `/api/review/findings/${hit.id}/decision`, { decision: 'dismiss', reason: '不认同', expectedVersion: 1 }),
+      post('rt-hz2', `/api/review/findings/${hit.id}/decision`, { decision: 'confirm', reason: '缺季度执行报告', expectedVersion: 1 }),
     ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+    // the loser is told, and the finding holds the winner's reason
+    const winner = a.statusCode === 200 ? '确缺季度执行报告要求' : '缺季度执行报告';
+    expect((await get('rt-hz', `/api/review/tasks/${task.id}`)).json().findings.find((f: { id: string }) => f.id === hit.id)).toMatchObject({ status: 'confirmed', reason: winner, version: 2 });
+    expect((a.statusCode === 409 ? a : b).json().code).toBe('REVIEW_FINDING_CHANGED');
     expect((await get('rt-nb', `/api/review/tasks/${task.id}`)).statusCode).toBe(404);
     expect((await post('rt-nb', `/api/review/findings/${hit.id}/decision`, { decision: 'dismiss', reason: '越权', expectedVersion: 2 })).statusCode).toBe(404);
     const early = await post('rt-hz2', `/api/review/tasks/${task.id}/complete`, { conclusion: '存在问题', expectedVersion: 2 });
