@@ -15,7 +15,7 @@ export const PermitReview = z.object({ permitNumber: z.string(), versionNo: z.nu
 export const SweepView = z.object({
   id: z.uuid(),
   regionPrefix: z.string(),
-  status: z.enum(['running', 'done', 'cancelled', 'failed']),
+  status: z.enum(['running', 'done', 'cancelled', 'failed', 'superseded']),
   total: z.number().int(),
   processed: z.number().int(),
   hits: z.number().int(),

@@ -732,6 +732,7 @@ const zh = {
   'scores.none': '暂无评分',
   'scores.score': '评分',
   'scores.permitCount': '许可证数',
+  'sweep.status.superseded': '参考数据已更新（已重新审核）',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1465,6 +1466,7 @@ const en: Messages = {
   'scores.none': 'No scores yet',
   'scores.score': 'Score',
   'scores.permitCount': 'Permits',
+  'sweep.status.superseded': 'Superseded (reference data changed)',
 };
 
 const catalogs: Record<Lang, Messages> = { zh, en };

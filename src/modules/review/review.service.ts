@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { and, asc, count, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from '../../platform/ids.ts';
 import { bulkInsert, type BulkColumnType } from '../../platform/bulk.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
-import { REFERENCE_DATA_DIR, refDataset } from '../reference/index.ts';
+import { refDataset } from '../reference/index.ts';
 import { regionPrefixIs } from '../registry/index.ts';
 import { reviewResult, reviewRun } from './review.tables.ts';
 import { RULES, thresholds as thresholdsData } from './review.catalog.ts';
@@ -60,11 +58,28 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
   /** What a sweep judged against: the emission-limit table's checksum, the thresholds file's, the catalog's size. */
   async function referenceVersion() {
     const [ds] = await db.select({ checksum: refDataset.checksum }).from(refDataset).where(eq(refDataset.name, 'emission_limits'));
-    const t = createHash('sha256').update(readFileSync(join(REFERENCE_DATA_DIR, 'review-rules', 'thresholds.json'))).digest('hex');
+    // the thresholds as the rules hold them (loaded once per process), not the file as it may be now
+    const t = createHash('sha256').update(JSON.stringify(thresholdsData())).digest('hex');
     return `emission_limits@${(ds?.checksum ?? 'none').slice(0, 12)} thresholds@${t.slice(0, 12)} rules=${RULES.length}`;
   }
 
   const inRun = (prefix: string): SQL => regionPrefixIs(registryUnit.regionCode, prefix);
+
+  /**
+   * The reference data moved on under a running sweep (a standard reloaded at a restart, a new
+   * threshold): the sweep stops as `superseded` where it got to — its results stay, judged by the
+   * version it records — and sweepIfReferenceChanged starts a new one. True when it stopped.
+   */
+  async function superseded(run: typeof reviewRun.$inferSelect) {
+    const current = await referenceVersion();
+    if (current === run.referenceVersion) return false;
+    const now = clock.now();
+    await db
+      .update(reviewRun)
+      .set({ status: 'superseded', error: `reference data changed after ${run.processed} of ${run.total} permits: now ${current}`, finishedAt: now, updatedAt: now })
+      .where(and(eq(reviewRun.id, run.id), eq(reviewRun.status, 'running')));
+    return true;
+  }
 
   /**
    * One page of a sweep: the next permits after the cursor, their findings written (a finding
@@ -74,6 +89,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
   async function sweepPage(runId: string, pageSize = PAGE): Promise<boolean> {
     const [run] = await db.select().from(reviewRun).where(eq(reviewRun.id, runId));
     if (!run || run.status !== 'running') return false;
+    if (await superseded(run)) return false;
     const rows = await db
       .select({ id: permit.id, number: permit.permitNumber, region: permit.regionCode, content: permitVersion.content, issuedOn: permitVersion.issuedOn, versionNo: permitVersion.versionNo, unitRegion: registryUnit.regionCode, industry: registryUnit.industryCode, category: registryUnit.managementCategory })
       .from(permit)

@@ -112,4 +112,24 @@ describe('review sweeps', () => {
     expect(await review.getSweep(hzActor, started[0])).toMatchObject({ status: 'done', processed: 5, startedBy: '参考数据更新后自动复核' });
     expect(await review.sweepIfReferenceChanged()).toEqual([]);
   });
+
+  it('reference data changed during a sweep: the sweep stops as superseded, its results keep the version they used, and a new sweep judges again', async () => {
+    const review = t.services.review;
+    const run = await review.startSweep(hzActor, {}, { background: false });
+    expect(await review.sweepPage(run.id, 2)).toBe(true);
+    const firstPage = (await review.sweepResults(hzActor, run.id, { pageSize: 200 })).total;
+    expect(firstPage).toBeGreaterThan(0);
+    // the reference tables move on (a standard reloaded after a restart) before the next page
+    await t.database.pool.query("update ref_dataset set checksum = 'changed-during-the-sweep' where name = 'emission_limits'");
+    expect(await review.sweepPage(run.id, 2)).toBe(false);
+    const stopped = await review.getSweep(hzActor, run.id);
+    expect(stopped).toMatchObject({ status: 'superseded', processed: 2, referenceVersion: run.referenceVersion });
+    expect(stopped.error).toContain('emission_limits@changed-duri');
+    expect((await review.sweepResults(hzActor, run.id, { pageSize: 200 })).total).toBe(firstPage);
+    const again = await review.sweepIfReferenceChanged();
+    expect(again).toHaveLength(1);
+    await review.idle();
+    expect(await review.getSweep(hzActor, again[0])).toMatchObject({ status: 'done', processed: 5, referenceVersion: expect.stringContaining('emission_limits@changed-duri') });
+  });
 });
+

@@ -12,7 +12,7 @@ export const reviewRun = pgTable(
     id: uuid('id').primaryKey(),
     /** region code prefix swept ('' = national) */
     regionPrefix: text('region_prefix').notNull(),
-    /** running | done | cancelled | failed */
+    /** running | done | cancelled | failed | superseded (the reference data changed under it) */
     status: text('status').notNull(),
     total: integer('total').notNull(),
     processed: integer('processed').notNull().default(0),

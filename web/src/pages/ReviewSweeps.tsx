@@ -9,7 +9,8 @@ import type { MessageKey } from '../i18n';
 interface Sweep {
   id: string;
   regionPrefix: string;
-  status: 'running' | 'done' | 'cancelled' | 'failed';
+  status: 'running' | 'done' | 'cancelled' | 'failed' | 'superseded';
+  error: string | null;
   total: number;
   processed: number;
   hits: number;
@@ -24,7 +25,7 @@ interface Results {
   total: number;
   byRule: { ruleId: string; severity: string; n: number; permits: number }[];
 }
-const COLORS: Record<string, string> = { error: 'red', warning: 'orange', notice: 'blue', running: 'processing', done: 'success', cancelled: 'default', failed: 'error' };
+const COLORS: Record<string, string> = { error: 'red', warning: 'orange', notice: 'blue', running: 'processing', done: 'success', cancelled: 'default', failed: 'error', superseded: 'warning' };
 
 /** 批量质量审核: sweeps of the rule catalog over the jurisdiction, their progress and findings. */
 export default function ReviewSweeps() {
@@ -79,7 +80,7 @@ export default function ReviewSweeps() {
           onRow={(s) => ({ onClick: () => { setSelected(s.id); setPage(1); setRule(undefined); }, style: { cursor: 'pointer', background: s.id === selected ? '#f0f7f3' : undefined } })}
           columns={[
             { title: t('sweep.region'), dataIndex: 'regionPrefix', render: (p: string) => p || user!.regionPrefix || '全国' },
-            { title: t('sweep.status'), dataIndex: 'status', render: (s: string) => <Tag color={COLORS[s]}>{t(`sweep.status.${s}` as MessageKey)}</Tag> },
+            { title: t('sweep.status'), dataIndex: 'status', render: (s: string, r) => <Tag color={COLORS[s]} title={r.error ?? undefined}>{t(`sweep.status.${s}` as MessageKey)}</Tag> },
             { title: t('sweep.progress'), render: (_, s) => <Progress size="small" style={{ width: 180 }} percent={s.total ? Math.floor((s.processed / s.total) * 100) : 100} format={() => `${s.processed}/${s.total}`} /> },
             { title: t('sweep.hits'), dataIndex: 'hits' },
             { title: t('sweep.errors'), dataIndex: 'errors', render: (n: number) => (n ? <Typography.Text type="danger">{n}</Typography.Text> : 0) },
