@@ -18,6 +18,8 @@ const RESULT_COLUMNS: [string, BulkColumnType][] = [
   ['rule_id', 'text'], ['severity', 'text'], ['path', 'text'], ['message_zh', 'text'], ['message_en', 'text'], ['created_at', 'timestamptz'],
 ];
 
+let thresholdsHash: string | undefined;
+
 /** The most permits a population check takes in one request. */
 const POPULATION_MAX = 50_000;
 import type { Db } from '../../platform/db.ts';
@@ -59,7 +61,8 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
   async function referenceVersion() {
     const [ds] = await db.select({ checksum: refDataset.checksum }).from(refDataset).where(eq(refDataset.name, 'emission_limits'));
     // the thresholds as the rules hold them (loaded once per process), not the file as it may be now
-    const t = createHash('sha256').update(JSON.stringify(thresholdsData())).digest('hex');
+    thresholdsHash ??= createHash('sha256').update(JSON.stringify(thresholdsData())).digest('hex');
+    const t = thresholdsHash;
     return `emission_limits@${(ds?.checksum ?? 'none').slice(0, 12)} thresholds@${t.slice(0, 12)} rules=${RULES.length}`;
   }
 
