@@ -150,6 +150,13 @@ const contentProblems = (ctx: RuleContext) => {
   if (!p) memo.set(ctx, (p = checkPermitContent(ctx.content)));
   return p;
 };
+// QR-105 and QR-106 are two grades of one comparison with the standards: made once per permit
+const standardsMemo = new WeakMap<RuleContext, ReturnType<typeof checkAgainstStandards>>();
+const standardProblems = (ctx: RuleContext) => {
+  let p = standardsMemo.get(ctx);
+  if (!p) standardsMemo.set(ctx, (p = checkAgainstStandards(ctx.content, ctx.limits)));
+  return p;
+};
 
 const contentRules: Rule[] = CONTENT_RULES.map(([code, id, title, basis, fix]) => ({
   id,
@@ -233,7 +240,7 @@ const computed: Rule[] = [
     basis: { zh: '排污许可管理条例第十一条；所列执行标准', en: '条例 Art.11; the standard named' },
     severity: 'error',
     fix: { zh: '许可浓度不得宽于执行标准的限值', en: 'Permit no more than the standard allows' },
-    check: (ctx) => checkAgainstStandards(ctx.content, ctx.limits).filter((p) => p.code === 'LIMIT_ABOVE_STANDARD').map((p) => ({ path: p.path, zh: p.zh, en: p.en, severity: p.severity })),
+    check: (ctx) => standardProblems(ctx).filter((p) => p.code === 'LIMIT_ABOVE_STANDARD').map((p) => ({ path: p.path, zh: p.zh, en: p.en, severity: p.severity })),
   },
   {
     id: 'QR-106',
@@ -242,7 +249,7 @@ const computed: Rule[] = [
     basis: { zh: '所列执行标准（新建、现有、特别排放限值各表的适用条件）', en: 'the standard named (which table applies)' },
     severity: 'warning',
     fix: { zh: '核实适用新建源、现有源或特别排放限值', en: 'Check whether the new-source, existing-source or special table applies' },
-    check: (ctx) => checkAgainstStandards(ctx.content, ctx.limits).filter((p) => p.code === 'LIMIT_ABOVE_STRICTER_TABLE').map((p) => ({ path: p.path, zh: p.zh, en: p.en })),
+    check: (ctx) => standardProblems(ctx).filter((p) => p.code === 'LIMIT_ABOVE_STRICTER_TABLE').map((p) => ({ path: p.path, zh: p.zh, en: p.en })),
   },
   {
     id: 'QR-107',
@@ -513,7 +520,9 @@ export interface RuleHit {
 
 /** Every rule over one permit: the hits, each with its explanation. */
 export function runRules(ctx: RuleContext, rules: readonly Rule[] = RULES): RuleHit[] {
-  return rules.flatMap((r) => r.check(ctx).map((f) => ({ ruleId: r.id, code: r.code, severity: f.severity ?? r.severity, path: f.path, zh: f.zh, en: f.en })));
+  const hits: RuleHit[] = [];
+  for (const r of rules) for (const f of r.check(ctx)) hits.push({ ruleId: r.id, code: r.code, severity: f.severity ?? r.severity, path: f.path, zh: f.zh, en: f.en });
+  return hits;
 }
 
 /** docs/rules.md: the 问题认定指南, generated from the catalog. */
