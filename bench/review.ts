@@ -39,7 +39,7 @@ export async function benchReview(opts: { permits: number; pgUrl: string }): Pro
     log('review: sweeping every permit with every rule…');
     const t0 = performance.now();
     const run = await review.startSweep(actor, {}, { background: false });
-    while (await review.sweepPage(run.id, 2000));
+    await review.sweepToEnd(run.id);
     const sweepSeconds = (performance.now() - t0) / 1000;
     const done = await review.getSweep(actor, run.id);
     log(`review: swept ${fmt(done.processed)} permits in ${fmt(sweepSeconds, 1)} s (${fmt(done.processed / sweepSeconds)} permits/s), ${fmt(done.hits)} findings stored`);
