@@ -217,11 +217,7 @@ const computed: Rule[] = [
       let water = false;
       for (const o of content.outlets) if (o.kind === 'main') medium(o.code) === 'air' ? (air = true) : (water = true);
       const missing: string[] = [];
-      const need = (factors: string[]) => {
-        for (const f of factors) if (!content.permittedQuantities.some((q) => q.factor === f)) missing.push(f);
-      };
-      if (air) need(t.air);
-      if (water) need(t.water);
+      for (const f of [...(air ? t.air : []), ...(water ? t.water : [])]) if (!content.permittedQuantities.some((q) => q.factor === f)) missing.push(f);
       return missing.length ? [{ path: 'permittedQuantities', zh: `缺少许可排放量：${missing.join('、')}`, en: `no permitted quantity for ${missing.join(', ')}` }] : [];
     },
   },

@@ -69,8 +69,10 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
 
   type SweepRun = typeof reviewRun.$inferSelect;
   interface SweepRow { id: string; number: string; region: string; content: PermitContent; issued_on: string; version_no: number; unit_region: string; industry: string; category: string | null }
-  /** A judged page: its findings as the insert takes them, one entry per permit with findings. */
-  interface JudgedPage { last: string; permits: number; hits: number; errors: number; findings: unknown[]; now: Date }
+  /** One permit's findings: permit id, number, region, version, and per finding its id, rule, severity, path and messages. */
+  type PermitFindings = [permitId: string, number: string, region: string, versionNo: number, found: [id: string, ruleId: string, severity: string, path: string, zh: string, en: string][]];
+  /** A judged page: one entry per permit with findings. */
+  interface JudgedPage { last: string; permits: number; hits: number; errors: number; findings: PermitFindings[]; now: Date }
 
   /**
    * The valid permits of a sweep's region after the cursor, in id order, with their current
@@ -98,7 +100,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
   async function judgePage(rows: SweepRow[], ref: Awaited<ReturnType<typeof tables>>): Promise<JudgedPage> {
     const now = clock.now();
     const today = chinaDate(now);
-    const findings: unknown[] = [];
+    const findings: PermitFindings[] = [];
     let hits = 0;
     let errors = 0;
     for (let k = 0; k < rows.length; k++) {
@@ -109,7 +111,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
       // the issue date bears on the validity's start for the first version only (a change keeps the period)
       const found = runRules({ content: r.content, permitNumber: r.number, issuedOn: r.version_no === 1 ? r.issued_on : undefined, unit: { regionCode: r.unit_region, industryCode: r.industry, managementCategory: r.category as ManagementCategory | null }, today, ...ref });
       if (!found.length) continue;
-      const own: unknown[] = new Array(found.length);
+      const own: PermitFindings[4] = new Array(found.length);
       for (let i = 0; i < found.length; i++) {
         const h = found[i];
         if (h.severity === 'error') errors++;
