@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { cliActor } from '../src/platform/actor.ts';
 import { createReferenceService } from '../src/modules/reference/index.ts';
-import { createReviewService, nearDuplicates, type PopulationPermit } from '../src/modules/review/index.ts';
+import { createReviewService, nearDuplicateIndex } from '../src/modules/review/index.ts';
 import type { PermitContent } from '../src/contracts/permits.ts';
 import { clock, fmt, freshDatabase, log } from './common.ts';
 import { loadUnits, percentile } from './search.ts';
@@ -39,23 +39,44 @@ export async function benchReview(opts: { permits: number; pgUrl: string }): Pro
     log('review: sweeping every permit with every rule…');
     const t0 = performance.now();
     const run = await review.startSweep(actor, {}, { background: false });
-    while (await review.sweepPage(run.id, 2000));
+    await review.sweepToEnd(run.id);
     const sweepSeconds = (performance.now() - t0) / 1000;
     const done = await review.getSweep(actor, run.id);
     log(`review: swept ${fmt(done.processed)} permits in ${fmt(sweepSeconds, 1)} s (${fmt(done.processed / sweepSeconds)} permits/s), ${fmt(done.hits)} findings stored`);
 
     log('review: near-duplicate detection over the same permits…');
     const t1 = performance.now();
-    const population: PopulationPermit[] = [];
-    const cursor = await pool.query<{ id: string; n: string; industry: string; region: string; content: PermitContent }>(
-      `select p.id, p.permit_number as n, u.industry_code as industry, u.region_code as region, v.content
-       from permit p join permit_version v on v.permit_id = p.id and v.version_no = p.current_version join registry_unit u on u.id = p.unit_id`,
-    );
-    for (const r of cursor.rows) population.push({ id: r.id, permitNumber: r.n, industryCode: r.industry, regionCode: r.region, agencyId: null, content: r.content });
-    const groups = nearDuplicates(population);
+    // The contents read through a cursor, a batch fetched while the one before is hashed, and
+    // each reduced to its signature as it comes: the population is never held in memory whole.
+    const index = nearDuplicateIndex();
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      await client.query(
+        `declare population no scroll cursor for
+         select p.id, p.permit_number as n, v.content
+         from permit p join permit_version v on v.permit_id = p.id and v.version_no = p.current_version join registry_unit u on u.id = p.unit_id`,
+      );
+      const fetch = () => client.query<{ id: string; n: string; content: PermitContent }>('fetch 2000 from population');
+      let next = fetch();
+      for (;;) {
+        const { rows } = await next;
+        if (rows.length === 0) break;
+        next = fetch();
+        for (let i = 0; i < rows.length; i++) {
+          // a turn of the event loop now and then, for the next batch to stream in meanwhile
+          if (i % 250 === 249) await new Promise((resolve) => setImmediate(resolve));
+          const r = rows[i];
+          index.add({ id: r.id, permitNumber: r.n, agencyId: null, content: r.content });
+        }
+      }
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    const groups = index.groups();
     const duplicatesSeconds = (performance.now() - t1) / 1000;
-    log(`review: near-duplicates over ${fmt(population.length)} permits in ${fmt(duplicatesSeconds, 1)} s: ${fmt(groups.length)} group(s), the largest ${fmt(groups[0]?.permits.length ?? 0)}`);
-    population.length = 0;
+    log(`review: near-duplicates over ${fmt(index.size)} permits in ${fmt(duplicatesSeconds, 1)} s: ${fmt(groups.length)} group(s), the largest ${fmt(groups[0]?.permits.length ?? 0)}`);
 
     const content = largeContent();
     const times: number[] = [];

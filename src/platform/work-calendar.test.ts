@@ -111,3 +111,15 @@ describe('deadlines, for any start and length', () => {
     );
   });
 });
+
+describe('civil dates', () => {
+  it('are written as toISOString writes them, for every day of years 0000 to 9999 and beyond', () => {
+    const iso = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
+    let differ = 0;
+    for (let d = -719_528 - 3; d <= 2_932_896 + 3; d++) if (civilDate(d) !== iso(d)) differ++;
+    expect(differ).toBe(0);
+    expect(civilDate(-719_528)).toBe('0000-01-01');
+    expect(civilDate(2_932_896)).toBe('9999-12-31');
+    for (const d of [0.5, -0.5, 1e6, -1e6]) expect(civilDate(d)).toBe(iso(d));
+  });
+});

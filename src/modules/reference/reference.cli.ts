@@ -74,7 +74,7 @@ export function formatTable(headers: string[], rows: Cell[][]): string[] {
 interface Shown {
   headers: string[];
   rows: Cell[][];
-  json: unknown[];
+  json: readonly unknown[];
 }
 
 async function showTable(reference: ReferenceService, table: TableName | { standard: string }, o: { standard?: string; parent?: string }): Promise<Shown> {

@@ -225,7 +225,8 @@ export function registerReferenceRoutes(app: FastifyInstance, deps: { reference:
         response: { 200: items(EmissionLimit) },
       },
     },
-    async (req) => ({ items: await reference.listEmissionLimits(req.query) }),
+    // a copy: the service hands out its frozen snapshot, the response type is a mutable array
+    async (req) => ({ items: [...(await reference.listEmissionLimits(req.query))] }),
   );
 
   r.get(

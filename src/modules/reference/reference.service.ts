@@ -184,7 +184,8 @@ interface Snapshot {
   currentByCode: Map<string, Region>;
   industries: Map<string, { list: Industry[]; byCode: Map<string, Industry> }>;
   pollutants: Pollutant[];
-  limits: EmissionLimit[];
+  /** frozen: handed out as it is (the rules index it once per snapshot) */
+  limits: readonly EmissionLimit[];
 }
 
 /**
@@ -256,7 +257,7 @@ export function createReferenceService(deps: { db: Db }) {
       currentByCode: new Map(currentRegions.map((r) => [r.code, r])),
       industries,
       pollutants: pollutantRows as Pollutant[],
-      limits: limitRows as EmissionLimit[],
+      limits: Object.freeze((limitRows as EmissionLimit[]).map((l) => Object.freeze(l))),
     };
   }
 
@@ -517,10 +518,15 @@ export function createReferenceService(deps: { db: Db }) {
       return p;
     },
 
-    /** Emission limits, all or of one standard (exact name, e.g. 'GB 13271-2014'), in source order. */
-    async listEmissionLimits(opts: { standard?: string } = {}): Promise<EmissionLimit[]> {
+    /**
+     * Emission limits, all or of one standard (exact name, e.g. 'GB 13271-2014'), in source order.
+     * All of them is the snapshot's own frozen array, the same one until the next reload: the
+     * review rules key their indexes of the table on it, and a copy a call rebuilt them for
+     * every page of a sweep and every permit checked.
+     */
+    async listEmissionLimits(opts: { standard?: string } = {}): Promise<readonly EmissionLimit[]> {
       const s = await snapshot();
-      return opts.standard === undefined ? [...s.limits] : s.limits.filter((l) => l.standard === opts.standard);
+      return opts.standard === undefined ? s.limits : s.limits.filter((l) => l.standard === opts.standard);
     },
 
     /** The standards that have limits, in source order, with their tables and reference O2. */

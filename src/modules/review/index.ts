@@ -4,6 +4,6 @@ export { registerReviewCommands } from './review.cli.ts';
 export { createReviewService, type ReviewService } from './review.service.ts';
 export { registerReviewRoutes } from './review.routes.ts';
 export { reviewRun, reviewResult } from './review.tables.ts';
-export { peerOutliers, nearDuplicates, minhash, shingles, type PopulationPermit, type OutlierFlag, type DuplicateGroup } from './population.ts';
+export { peerOutliers, nearDuplicates, nearDuplicateIndex, contentSignature, minhash, shingles, type PopulationPermit, type OutlierFlag, type DuplicateGroup } from './population.ts';
 export { createReviewTasksService, drawSample, periodRange, levelOf, type ReviewTasksService } from './review.tasks.ts';
 export { reviewPlan, reviewTask, reviewFinding } from './review.tables.ts';

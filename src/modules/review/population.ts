@@ -97,48 +97,150 @@ export function peerOutliers(permits: readonly PopulationPermit[]): OutlierFlag[
 
 // -- near-duplicates --------------------------------------------------------------------------------
 
+/**
+ * Each shingle of a content, as a string, to `emit` (a shingle may come more than once: a set of
+ * them is what `shingles` makes, and MinHash does not mind repeats). Text is taken in windows of
+ * four characters (code points), white space removed; a text shorter than that is one shingle.
+ */
+function eachShingle(c: PermitContent, emit: (s: string) => void, emitText: (prefix: string, x: string) => void) {
+  for (const f of c.productionFacilities) emitText('pf', `${f.name}${f.capacity ? `${f.capacity.value}${f.capacity.unit}` : ''}`);
+  for (const f of c.controlFacilities) emitText('cf', `${f.name}${f.process ?? ''}`);
+  for (const o of c.outlets) {
+    emit(`o:${o.code}:${o.kind}:${o.heightM ?? ''}`);
+    emitText('on', o.name);
+    for (const p of o.pollutants) emit(`p:${o.code}:${p.pollutantCode}:${p.standard}:${JSON.stringify(p.limit ?? null)}:${p.referenceO2 ?? ''}`);
+  }
+  for (const m of c.selfMonitoring) emit(`m:${m.outletCode}:${m.pollutantCode}:${m.frequency}:${m.mode}`);
+  for (const q of c.permittedQuantities) emit(`q:${q.factor}:${q.outletCode ?? ''}:${q.amount}`);
+  for (const x of c.specialConditions) emitText('sc', x);
+  for (const r of c.rectifications) emitText('rc', r.requirement);
+}
+
 /** The content as a set of shingles: its structure (codes, kinds, limits) and its text (names, conditions). */
 export function shingles(c: PermitContent): Set<string> {
   const s = new Set<string>();
-  const text = (prefix: string, x: string) => {
-    const chars = [...x.replace(/\s+/g, '')];
-    if (chars.length < 4) s.add(`${prefix}:${x}`);
-    for (let i = 0; i + 4 <= chars.length; i++) s.add(`${prefix}:${chars.slice(i, i + 4).join('')}`);
-  };
-  for (const f of c.productionFacilities) text('pf', `${f.name}${f.capacity ? `${f.capacity.value}${f.capacity.unit}` : ''}`);
-  for (const f of c.controlFacilities) text('cf', `${f.name}${f.process ?? ''}`);
-  for (const o of c.outlets) {
-    s.add(`o:${o.code}:${o.kind}:${o.heightM ?? ''}`);
-    text('on', o.name);
-    for (const p of o.pollutants) s.add(`p:${o.code}:${p.pollutantCode}:${p.standard}:${JSON.stringify(p.limit ?? null)}:${p.referenceO2 ?? ''}`);
-  }
-  for (const m of c.selfMonitoring) s.add(`m:${m.outletCode}:${m.pollutantCode}:${m.frequency}:${m.mode}`);
-  for (const q of c.permittedQuantities) s.add(`q:${q.factor}:${q.outletCode ?? ''}:${q.amount}`);
-  for (const x of c.specialConditions) text('sc', x);
-  for (const r of c.rectifications) text('rc', r.requirement);
+  eachShingle(
+    c,
+    (x) => s.add(x),
+    (prefix, x) => {
+      const chars = [...x.replace(/\s+/g, '')];
+      if (chars.length < 4) s.add(`${prefix}:${x}`);
+      for (let i = 0; i + 4 <= chars.length; i++) s.add(`${prefix}:${chars.slice(i, i + 4).join('')}`);
+    },
+  );
   return s;
 }
 
-function hash32(x: string, seed: number) {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < x.length; i++) {
-    h ^= x.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  // final avalanche (murmur3 fmix32)
+/*
+ * MinHash with k hash functions derived from two base hashes of a shingle (Kirsch and
+ * Mitzenmacher, "Less hashing, same performance", 2006): h_i = mix(h1 + i·h2), mix being
+ * MurmurHash3's finaliser, a bijection that spreads every input bit over the output. Each h_i is
+ * as good a hash as h1 is; the shingle is hashed over its text twice (not k = 64 times, which
+ * was nearly all the time near-duplicate detection took). The base hashes run over the shingle's
+ * UTF-16 code units, so a text shingle is hashed from the state after its prefix, without
+ * making its string.
+ */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const MURMUR_M = 0x5bd1e995;
+
+function fmix32(h: number) {
   h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export function minhash(set: Set<string>, k: number): Uint32Array {
-  const sig = new Uint32Array(k).fill(0xffffffff);
-  for (const x of set) for (let i = 0; i < k; i++) {
-    const h = hash32(x, i * 0x9e3779b1);
-    if (h < sig[i]) sig[i] = h;
+/** Running state of the two base hashes (FNV-1a and a MurmurHash2 step), fed code units. */
+class ShingleHasher {
+  a = FNV_OFFSET;
+  b = 0x9747b28c;
+  reset(from: ShingleHasher) {
+    this.a = from.a;
+    this.b = from.b;
   }
+  unit(c: number) {
+    this.a = Math.imul(this.a ^ c, FNV_PRIME);
+    let k = Math.imul(c, MURMUR_M);
+    k ^= k >>> 24;
+    this.b = Math.imul(this.b, MURMUR_M) ^ Math.imul(k, MURMUR_M);
+  }
+  text(x: string, from = 0, to = x.length) {
+    for (let i = from; i < to; i++) this.unit(x.charCodeAt(i));
+  }
+}
+
+/** Fold one shingle's two base hashes into the signature: the least of each h_i. */
+function fold(sig: Uint32Array, h: ShingleHasher) {
+  const h1 = fmix32(h.a);
+  // odd, so that the h_i of one shingle differ from one another
+  const h2 = (fmix32(h.b ^ 0x2545f491) | 1) >>> 0;
+  for (let i = 0; i < sig.length; i++) {
+    const v = fmix32((h1 + Math.imul(i, h2)) >>> 0);
+    if (v < sig[i]) sig[i] = v;
+  }
+}
+
+/** The MinHash signature (k values) of a set of shingles. */
+export function minhash(set: Iterable<string>, k: number): Uint32Array {
+  const sig = new Uint32Array(k).fill(0xffffffff);
+  const h = new ShingleHasher();
+  const start = new ShingleHasher();
+  for (const x of set) {
+    h.reset(start);
+    h.text(x);
+    fold(sig, h);
+  }
+  return sig;
+}
+
+const SPACE = /\s/;
+/**
+ * The signature of a content's shingles, hashed as they are read: the same as
+ * `minhash(shingles(c), k)`, without making a string and a set entry for every window of text.
+ */
+export function contentSignature(c: PermitContent, k: number): Uint32Array {
+  const sig = new Uint32Array(k).fill(0xffffffff);
+  const h = new ShingleHasher();
+  const start = new ShingleHasher();
+  const prefixed = new ShingleHasher();
+  // code unit offsets of the code points of the text without white space
+  const at: number[] = [];
+  eachShingle(
+    c,
+    (x) => {
+      h.reset(start);
+      h.text(x);
+      fold(sig, h);
+    },
+    (prefix, x) => {
+      const y = SPACE.test(x) ? x.replace(/\s+/g, '') : x;
+      at.length = 0;
+      for (let i = 0; i < y.length; i++) {
+        at.push(i);
+        const c0 = y.charCodeAt(i);
+        if (c0 >= 0xd800 && c0 <= 0xdbff && i + 1 < y.length) {
+          const c1 = y.charCodeAt(i + 1);
+          if (c1 >= 0xdc00 && c1 <= 0xdfff) i++;
+        }
+      }
+      prefixed.reset(start);
+      prefixed.text(prefix);
+      prefixed.unit(58); // ':'
+      if (at.length < 4) {
+        h.reset(prefixed);
+        h.text(x);
+        fold(sig, h);
+      }
+      at.push(y.length);
+      for (let i = 0; i + 4 < at.length; i++) {
+        h.reset(prefixed);
+        h.text(y, at[i], at[i + 4]);
+        fold(sig, h);
+      }
+    },
+  );
   return sig;
 }
 
@@ -149,23 +251,57 @@ export interface DuplicateGroup {
   similarity: number;
 }
 
-/** Groups of permits whose contents are nearly the same (MinHash + LSH, confirmed by the estimate), with their preparing agency. */
-export function nearDuplicates(permits: readonly PopulationPermit[]): DuplicateGroup[] {
+/**
+ * Near-duplicate detection over permits added one by one: each content is reduced to its
+ * signature when added (the caller need not keep the contents: a population can be read as a
+ * stream), and `groups()` bands the signatures at the end.
+ */
+export function nearDuplicateIndex() {
   const t = thresholds().population;
   const k = t.minhash_bands * t.minhash_rows;
-  const sigs = permits.map((p) => minhash(shingles(p.content), k));
+  let sigs = new Uint32Array(1024 * k);
+  const members: { id: string; permitNumber: string; agencyId: string | null }[] = [];
+  return {
+    add(p: Omit<PopulationPermit, 'industryCode' | 'regionCode'>) {
+      if ((members.length + 1) * k > sigs.length) {
+        const more = new Uint32Array(sigs.length * 2);
+        more.set(sigs);
+        sigs = more;
+      }
+      sigs.set(contentSignature(p.content, k), members.length * k);
+      members.push({ id: p.id, permitNumber: p.permitNumber, agencyId: p.agencyId });
+    },
+    get size() {
+      return members.length;
+    },
+    groups: (): DuplicateGroup[] => groupSignatures(sigs, members, t),
+  };
+}
+
+/** Groups of permits whose contents are nearly the same (MinHash + LSH, confirmed by the estimate), with their preparing agency. */
+export function nearDuplicates(permits: readonly PopulationPermit[]): DuplicateGroup[] {
+  const index = nearDuplicateIndex();
+  for (const p of permits) index.add(p);
+  return index.groups();
+}
+
+function groupSignatures(sigs: Uint32Array, permits: readonly { id: string; permitNumber: string; agencyId: string | null }[], t: ReturnType<typeof thresholds>['population']): DuplicateGroup[] {
+  const k = t.minhash_bands * t.minhash_rows;
+  const rows = t.minhash_rows;
   const parent = permits.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const lowest = new Map<number, number>();
-  const estimate = (a: Uint32Array, b: Uint32Array) => {
+  const estimate = (a: number, b: number) => {
     let same = 0;
-    for (let i = 0; i < k; i++) if (a[i] === b[i]) same++;
+    for (let i = 0; i < k; i++) if (sigs[a * k + i] === sigs[b * k + i]) same++;
     return same / k;
   };
   for (let band = 0; band < t.minhash_bands; band++) {
     const buckets = new Map<string, number[]>();
-    for (let i = 0; i < sigs.length; i++) {
-      const key = Array.from(sigs[i].subarray(band * t.minhash_rows, (band + 1) * t.minhash_rows)).join(',');
+    for (let i = 0; i < permits.length; i++) {
+      // the band's values as a short string of 16-bit units: an exact key, cheap to make and hash
+      let key = '';
+      for (let r = i * k + band * rows, end = r + rows; r < end; r++) key += String.fromCharCode(sigs[r] >>> 16, sigs[r] & 0xffff);
       const bucket = buckets.get(key);
       if (bucket) bucket.push(i);
       else buckets.set(key, [i]);
@@ -181,7 +317,7 @@ export function nearDuplicates(permits: readonly PopulationPermit[]): DuplicateG
             joined = true;
             break;
           }
-          const sim = estimate(sigs[i], sigs[j]);
+          const sim = estimate(i, j);
           if (sim < t.near_duplicate_similarity) continue;
           const [ri, rj] = [find(i), find(j)];
           parent[rj] = ri;

@@ -108,8 +108,20 @@ function oxygenOf(rows: RuleContext['referenceOxygen']) {
 }
 const REPORT_NAMES: Record<string, string> = { annual: '年度', 'half-year': '半年', quarterly: '季度', monthly: '月度' };
 
+const timesMemo = new Map<string, number | null>();
 /** Times a year a frequency as written means ("1次/季度", "每月1次", "2次/年"); null for automatic or unreadable. */
 export function timesPerYear(frequency: string): number | null {
+  // a few ways of writing it recur across every permit a sweep reads: read each once
+  let n = timesMemo.get(frequency);
+  if (n === undefined) {
+    n = readFrequency(frequency);
+    if (timesMemo.size >= 10_000) timesMemo.clear();
+    timesMemo.set(frequency, n);
+  }
+  return n;
+}
+
+function readFrequency(frequency: string): number | null {
   if (/自动/.test(frequency)) return null;
   const per: Record<string, number> = { 日: 365, 天: 365, 周: 52, 月: 12, 季度: 4, 季: 4, 半年: 2, 年: 1 };
   const m = /(\d+)\s*次\s*\/\s*(日|天|周|月|季度|季|半年|年)/.exec(frequency) ?? /每\s*(日|天|周|月|季度|季|半年|年)\s*(\d+)\s*次/.exec(frequency);
@@ -144,12 +156,25 @@ const CONTENT_RULES: [code: string, id: string, title: Label, basis: Label, fix:
   ['RECTIFICATION_DEADLINE_OUTSIDE_VALIDITY', 'QR-021', { zh: '改正期限不在有效期内', en: 'Rectification deadline outside the validity' }, { zh: '排污许可管理条例第四十六条（限期整改）', en: '条例 Art.46' }, { zh: '在有效期内确定改正期限', en: 'Set a deadline within the validity' }],
 ];
 
-const memo = new WeakMap<RuleContext, ReturnType<typeof checkPermitContent>>();
-const contentProblems = (ctx: RuleContext) => {
-  let p = memo.get(ctx);
-  if (!p) memo.set(ctx, (p = checkPermitContent(ctx.content)));
-  return p;
-};
+/**
+ * The last context's result of a check shared by several rules. The catalog runs all its rules
+ * over one context before the next, so one entry is all a memo needs (a WeakMap entry per
+ * permit, two per permit in a sweep, cost more than some of the rules).
+ */
+function lastOf<T>(compute: (ctx: RuleContext) => T): (ctx: RuleContext) => T {
+  let last: RuleContext | undefined;
+  let value: T;
+  return (ctx) => {
+    if (ctx !== last) {
+      value = compute(ctx);
+      last = ctx;
+    }
+    return value;
+  };
+}
+const contentProblems = lastOf((ctx) => checkPermitContent(ctx.content));
+// QR-105 and QR-106 are two grades of one comparison with the standards
+const standardProblems = lastOf((ctx) => checkAgainstStandards(ctx.content, ctx.limits));
 
 const contentRules: Rule[] = CONTENT_RULES.map(([code, id, title, basis, fix]) => ({
   id,
@@ -188,10 +213,11 @@ const computed: Rule[] = [
     check: ({ content }) => {
       if (content.managementCategory !== 'key') return [];
       const t = thresholds().quantity_factors;
-      const media = new Set(content.outlets.filter((o) => o.kind === 'main').map((o) => medium(o.code)));
-      const want = [...(media.has('air') ? t.air : []), ...(media.has('water') ? t.water : [])];
-      const have = new Set(content.permittedQuantities.map((q) => q.factor as string));
-      const missing = want.filter((f) => !have.has(f));
+      let air = false;
+      let water = false;
+      for (const o of content.outlets) if (o.kind === 'main') medium(o.code) === 'air' ? (air = true) : (water = true);
+      const missing: string[] = [];
+      for (const f of [...(air ? t.air : []), ...(water ? t.water : [])]) if (!content.permittedQuantities.some((q) => q.factor === f)) missing.push(f);
       return missing.length ? [{ path: 'permittedQuantities', zh: `缺少许可排放量：${missing.join('、')}`, en: `no permitted quantity for ${missing.join(', ')}` }] : [];
     },
   },
@@ -215,9 +241,11 @@ const computed: Rule[] = [
       if (content.managementCategory !== 'key') return [];
       const t = thresholds().automatic_monitoring;
       const out: Finding[] = [];
-      for (const o of content.outlets.filter((x) => x.kind === 'main')) {
+      for (const o of content.outlets) {
+        if (o.kind !== 'main') continue;
+        const main = medium(o.code) === 'air' ? t.air : t.water;
         for (const p of o.pollutants) {
-          if (!(medium(o.code) === 'air' ? t.air : t.water).includes(p.pollutantCode)) continue;
+          if (!main.includes(p.pollutantCode)) continue;
           if (!content.selfMonitoring.some((s) => s.outletCode === o.code && s.pollutantCode === p.pollutantCode && s.mode === 'automatic')) {
             out.push({ path: `selfMonitoring[${o.code}/${p.pollutantCode}]`, zh: `主要排放口 ${o.code} 的 ${p.pollutantCode} 未自动监测`, en: `${p.pollutantCode} at main outlet ${o.code} is not monitored automatically` });
           }
@@ -233,7 +261,7 @@ const computed: Rule[] = [
     basis: { zh: '排污许可管理条例第十一条；所列执行标准', en: '条例 Art.11; the standard named' },
     severity: 'error',
     fix: { zh: '许可浓度不得宽于执行标准的限值', en: 'Permit no more than the standard allows' },
-    check: (ctx) => checkAgainstStandards(ctx.content, ctx.limits).filter((p) => p.code === 'LIMIT_ABOVE_STANDARD').map((p) => ({ path: p.path, zh: p.zh, en: p.en, severity: p.severity })),
+    check: (ctx) => standardProblems(ctx).filter((p) => p.code === 'LIMIT_ABOVE_STANDARD').map((p) => ({ path: p.path, zh: p.zh, en: p.en, severity: p.severity })),
   },
   {
     id: 'QR-106',
@@ -242,7 +270,7 @@ const computed: Rule[] = [
     basis: { zh: '所列执行标准（新建、现有、特别排放限值各表的适用条件）', en: 'the standard named (which table applies)' },
     severity: 'warning',
     fix: { zh: '核实适用新建源、现有源或特别排放限值', en: 'Check whether the new-source, existing-source or special table applies' },
-    check: (ctx) => checkAgainstStandards(ctx.content, ctx.limits).filter((p) => p.code === 'LIMIT_ABOVE_STRICTER_TABLE').map((p) => ({ path: p.path, zh: p.zh, en: p.en })),
+    check: (ctx) => standardProblems(ctx).filter((p) => p.code === 'LIMIT_ABOVE_STRICTER_TABLE').map((p) => ({ path: p.path, zh: p.zh, en: p.en })),
   },
   {
     id: 'QR-107',
@@ -273,15 +301,19 @@ const computed: Rule[] = [
     fix: { zh: '按标准规定的基准氧含量填写（如 GB 13271-2014 燃煤锅炉 9%、燃油燃气 3.5%）', en: 'Give the standard\'s reference O2 (e.g. GB 13271-2014: 9 % coal, 3.5 % oil/gas)' },
     check: ({ content, referenceOxygen }) => {
       const out: Finding[] = [];
-      for (const o of content.outlets.filter((x) => medium(x.code) === 'air')) {
+      const oxygen = oxygenOf(referenceOxygen);
+      for (const o of content.outlets) {
+        if (medium(o.code) !== 'air') continue;
         for (const p of o.pollutants) {
           if (p.limit?.unit !== 'mg/m3') continue;
-          const rows = oxygenOf(referenceOxygen).get(canonicalStandard(p.standard) ?? p.standard) ?? [];
-          if (!rows.length) continue;
+          const rows = oxygen.get(canonicalStandard(p.standard) ?? p.standard);
+          if (!rows?.length) continue;
+          const given = p.referenceO2;
+          if (given !== undefined && rows.some((r) => r.percent === given)) continue;
           const path = `outlets[${o.code}].pollutants[${p.pollutantCode}].referenceO2`;
           const allowed = rows.map((r) => r.percent);
-          if (p.referenceO2 === undefined) out.push({ path, zh: `${p.standard} 的浓度须折算，未填基准氧含量（${allowed.join('% 或 ')}%）`, en: `${p.standard} concentrations are corrected: no reference O2 given (${allowed.join('% or ')}%)`, severity: 'warning' });
-          else if (!allowed.includes(p.referenceO2)) out.push({ path, zh: `基准氧含量 ${p.referenceO2}% 不是 ${p.standard} 的规定值（${allowed.join('%、')}%）`, en: `reference O2 ${p.referenceO2}% is not ${p.standard}'s (${allowed.join('%, ')}%)`, severity: rows.every((r) => r.confidence === 'confirmed') ? 'error' : 'warning' });
+          if (given === undefined) out.push({ path, zh: `${p.standard} 的浓度须折算，未填基准氧含量（${allowed.join('% 或 ')}%）`, en: `${p.standard} concentrations are corrected: no reference O2 given (${allowed.join('% or ')}%)`, severity: 'warning' });
+          else out.push({ path, zh: `基准氧含量 ${given}% 不是 ${p.standard} 的规定值（${allowed.join('%、')}%）`, en: `reference O2 ${given}% is not ${p.standard}'s (${allowed.join('%, ')}%)`, severity: rows.every((r) => r.confidence === 'confirmed') ? 'error' : 'warning' });
         }
       }
       return out;
@@ -351,12 +383,16 @@ const computed: Rule[] = [
     basis: { zh: '排污许可管理条例第十九条；HJ 819-2017', en: '条例 Art.19; HJ 819-2017' },
     severity: 'warning',
     fix: { zh: '在自行监测方案中补充该污染物', en: 'Add the pollutant to the monitoring plan' },
-    check: ({ content }) =>
-      content.outlets.flatMap((o) =>
-        o.pollutants
-          .filter((p) => p.limit && !content.selfMonitoring.some((s) => s.outletCode === o.code && s.pollutantCode === p.pollutantCode))
-          .map((p) => ({ path: `outlets[${o.code}].pollutants[${p.pollutantCode}]`, zh: `${o.code} 的 ${p.pollutantCode} 有许可限值但无监测要求`, en: `${p.pollutantCode} at ${o.code} has a limit but no monitoring` })),
-      ),
+    check: ({ content }) => {
+      const out: Finding[] = [];
+      for (const o of content.outlets) {
+        for (const p of o.pollutants) {
+          if (!p.limit || content.selfMonitoring.some((s) => s.outletCode === o.code && s.pollutantCode === p.pollutantCode)) continue;
+          out.push({ path: `outlets[${o.code}].pollutants[${p.pollutantCode}]`, zh: `${o.code} 的 ${p.pollutantCode} 有许可限值但无监测要求`, en: `${p.pollutantCode} at ${o.code} has a limit but no monitoring` });
+        }
+      }
+      return out;
+    },
   },
   {
     id: 'QR-113',
@@ -383,9 +419,13 @@ const computed: Rule[] = [
     fix: { zh: '按执行标准填写许可排放浓度', en: 'Give the permitted concentration from the standard' },
     check: ({ content }) => {
       const t = thresholds().automatic_monitoring;
-      return content.outlets
-        .filter((o) => o.kind === 'main')
-        .flatMap((o) => o.pollutants.filter((p) => !p.limit && (medium(o.code) === 'air' ? t.air : t.water).includes(p.pollutantCode)).map((p) => ({ path: `outlets[${o.code}].pollutants[${p.pollutantCode}].limit`, zh: `${o.code} 的 ${p.pollutantCode} 没有许可浓度`, en: `${p.pollutantCode} at ${o.code} has no limit` })));
+      const out: Finding[] = [];
+      for (const o of content.outlets) {
+        if (o.kind !== 'main') continue;
+        const main = medium(o.code) === 'air' ? t.air : t.water;
+        for (const p of o.pollutants) if (!p.limit && main.includes(p.pollutantCode)) out.push({ path: `outlets[${o.code}].pollutants[${p.pollutantCode}].limit`, zh: `${o.code} 的 ${p.pollutantCode} 没有许可浓度`, en: `${p.pollutantCode} at ${o.code} has no limit` });
+      }
+      return out;
     },
   },
   {
@@ -513,7 +553,9 @@ export interface RuleHit {
 
 /** Every rule over one permit: the hits, each with its explanation. */
 export function runRules(ctx: RuleContext, rules: readonly Rule[] = RULES): RuleHit[] {
-  return rules.flatMap((r) => r.check(ctx).map((f) => ({ ruleId: r.id, code: r.code, severity: f.severity ?? r.severity, path: f.path, zh: f.zh, en: f.en })));
+  const hits: RuleHit[] = [];
+  for (const r of rules) for (const f of r.check(ctx)) hits.push({ ruleId: r.id, code: r.code, severity: f.severity ?? r.severity, path: f.path, zh: f.zh, en: f.en });
+  return hits;
 }
 
 /** docs/rules.md: the 问题认定指南, generated from the catalog. */

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, asc, count, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from '../../platform/ids.ts';
-import { bulkInsert, type BulkColumnType } from '../../platform/bulk.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { refDataset } from '../reference/index.ts';
@@ -13,11 +12,6 @@ import { nearDuplicates, peerOutliers } from './population.ts';
 /** The technical agency that prepared a permit's application (its latest approved case that names one). */
 export const preparedBy = sql<string | null>`(select c.prepared_by_agency_id from permit_case c where c.result_permit_id = ${permit.id} and c.prepared_by_agency_id is not null order by c.decided_on desc limit 1)`;
 
-const RESULT_COLUMNS: [string, BulkColumnType][] = [
-  ['id', 'uuid'], ['run_id', 'uuid'], ['permit_id', 'uuid'], ['permit_number', 'text'], ['region_code', 'text'], ['version_no', 'integer'],
-  ['rule_id', 'text'], ['severity', 'text'], ['path', 'text'], ['message_zh', 'text'], ['message_en', 'text'], ['created_at', 'timestamptz'],
-];
-
 let thresholdsHash: string | undefined;
 
 /** The most permits a population check takes in one request. */
@@ -27,13 +21,14 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { chinaDate } from '../../platform/work-calendar.ts';
 import { AppError, NotFoundError } from '../../platform/errors.ts';
+import { quiet } from '../../platform/bulk.ts';
 import { inJurisdiction, systemActor } from '../../platform/actor.ts';
 import type { PermitContent } from '../../contracts/permits.ts';
 import type { ManagementCategory } from '../../contracts/registry.ts';
 import { registryUnit, unitScope } from '../registry/index.ts';
 import { permit, permitVersion } from '../permits/index.ts';
-import type { ReferenceService } from '../reference/index.ts';
-import { runRules, type RuleHit } from './review.catalog.ts';
+import type { EmissionLimit, ReferenceService } from '../reference/index.ts';
+import { runRules, type RuleContext, type RuleHit } from './review.catalog.ts';
 
 export type ReviewService = ReturnType<typeof createReviewService>;
 
@@ -45,17 +40,23 @@ export type ReviewService = ReturnType<typeof createReviewService>;
 export function createReviewService(deps: { db: Db; clock: Clock; reference: Pick<ReferenceService, 'listEmissionLimits' | 'listStandards'> }) {
   const { db, clock } = deps;
 
+  // The reference O2 follows the limits snapshot: made again when the service hands out another
+  // one, so the rules' indexes of both (keyed on the arrays) last as long as the snapshot does.
+  let ruleTables: { limits: readonly EmissionLimit[]; referenceOxygen: RuleContext['referenceOxygen'] } | undefined;
   async function tables() {
     const limits = await deps.reference.listEmissionLimits();
-    const referenceOxygen = (await deps.reference.listStandards()).flatMap((s) => s.referenceOxygen.map((o) => ({ standard: s.standard, percent: o.percent, confidence: o.confidence })));
-    return { limits, referenceOxygen };
+    if (ruleTables?.limits !== limits) {
+      const referenceOxygen = (await deps.reference.listStandards()).flatMap((s) => s.referenceOxygen.map((o) => ({ standard: s.standard, percent: o.percent, confidence: o.confidence })));
+      ruleTables = { limits, referenceOxygen };
+    }
+    return ruleTables;
   }
 
   // -- sweeps ------------------------------------------------------------------------------------------
 
   const running = new Map<string, Promise<void>>();
   let closing = false;
-  const PAGE = 500;
+  const PAGE = 2000;
 
   /** What a sweep judged against: the emission-limit table's checksum, the thresholds file's, the catalog's size. */
   async function referenceVersion() {
@@ -68,18 +69,128 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
 
   const inRun = (prefix: string): SQL => regionPrefixIs(registryUnit.regionCode, prefix);
 
+  type SweepRun = typeof reviewRun.$inferSelect;
+  interface SweepRow { id: string; number: string; region: string; content: PermitContent; issued_on: string; version_no: number; unit_region: string; industry: string; category: string | null }
+  /** One permit's findings: permit id, number, region, version, and per finding its id, rule, severity, path and messages. */
+  type PermitFindings = [permitId: string, number: string, region: string, versionNo: number, found: [id: string, ruleId: string, severity: string, path: string, zh: string, en: string][]];
+  /** A judged page: one entry per permit with findings. */
+  interface JudgedPage { last: string; permits: number; hits: number; errors: number; findings: PermitFindings[]; now: Date }
+
+  /**
+   * The valid permits of a sweep's region after the cursor, in id order, with their current
+   * version and registry facts. The page is picked first (permit and unit only) and the versions
+   * looked up for its permits alone: joined to the whole version table, the planner merged from
+   * the first version on, a scan that grew with the cursor (quadratic over a sweep).
+   */
+  async function readPage(prefix: string, after: string | null, limit: number): Promise<SweepRow[]> {
+    const res = await db.execute(sql`
+      select p.id, p.number, p.region, v.content, v.issued_on, v.version_no, p.unit_region, p.industry, p.category
+      from (
+        select ${permit.id} as id, ${permit.permitNumber} as number, ${permit.regionCode} as region, ${permit.currentVersion} as current_version,
+               ${registryUnit.regionCode} as unit_region, ${registryUnit.industryCode} as industry, ${registryUnit.managementCategory} as category
+        from ${permit} join ${registryUnit} on ${registryUnit.id} = ${permit.unitId}
+        where ${permit.status} = 'valid' and ${inRun(prefix)} and ${after ? sql`${permit.id} > ${after}` : sql`true`}
+        order by ${permit.id} limit ${limit}
+      ) p
+      cross join lateral (select ${permitVersion.content} as content, ${permitVersion.issuedOn} as issued_on, ${permitVersion.versionNo} as version_no from ${permitVersion} where ${permitVersion.permitId} = p.id and ${permitVersion.versionNo} = p.current_version) v
+      order by p.id`);
+    return res.rows as unknown as SweepRow[];
+  }
+
+  /** Every rule over every permit of a page (CPU only: the next page is read meanwhile). */
+  const JUDGE_SLICE = 200;
+  async function judgePage(rows: SweepRow[], ref: Awaited<ReturnType<typeof tables>>): Promise<JudgedPage> {
+    const now = clock.now();
+    const today = chinaDate(now);
+    const findings: PermitFindings[] = [];
+    let hits = 0;
+    let errors = 0;
+    for (let k = 0; k < rows.length; k++) {
+      // a turn of the event loop now and then: the next page streams in and the statement
+      // written before goes on meanwhile, instead of waiting for the whole page to be judged
+      if (k % JUDGE_SLICE === JUDGE_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+      const r = rows[k];
+      // the issue date bears on the validity's start for the first version only (a change keeps the period)
+      const found = runRules({ content: r.content, permitNumber: r.number, issuedOn: r.version_no === 1 ? r.issued_on : undefined, unit: { regionCode: r.unit_region, industryCode: r.industry, managementCategory: r.category as ManagementCategory | null }, today, ...ref });
+      if (!found.length) continue;
+      const own: PermitFindings[4] = new Array(found.length);
+      for (let i = 0; i < found.length; i++) {
+        const h = found[i];
+        if (h.severity === 'error') errors++;
+        own[i] = [uuidv7(), h.ruleId, h.severity, h.path, h.zh, h.en];
+      }
+      hits += found.length;
+      findings.push([r.id, r.number, r.region, r.version_no, own]);
+    }
+    return { last: rows[rows.length - 1].id, permits: rows.length, hits, errors, findings, now };
+  }
+
+  /**
+   * Whether the run has findings after the cursor already: its cursor was set back and pages are
+   * being done again. Asked once when a sweep (re)starts, not for every page: findings past the
+   * cursor cannot appear otherwise, as every page's findings are written with the cursor's move,
+   * in one statement, on the condition that the cursor is where the page starts.
+   */
+  async function hasFindingsAfter(runId: string, after: string | null): Promise<boolean> {
+    const [found] = await db
+      .select({ id: reviewResult.permitId })
+      .from(reviewResult)
+      .where(and(eq(reviewResult.runId, runId), after ? gt(reviewResult.permitId, after) : sql`true`))
+      .orderBy(reviewResult.runId, reviewResult.permitId)
+      .limit(1);
+    return found !== undefined;
+  }
+
+  /**
+   * A judged page's findings written and the sweep's progress moved past it, in one statement (one
+   * transaction, one round trip: the database does not wait on this process, busy judging the
+   * next page, between statements). The progress moves on the condition that the sweep still
+   * runs and is where this page starts, and the findings are inserted only if it did: the update
+   * locks the run, so a second process on the same sweep waits, then finds the cursor moved and
+   * writes nothing; a cancelled sweep takes nothing more. When pages are being done `again`, a
+   * finding already there is skipped (each row checked for a conflict, which otherwise would
+   * cost a fifth of the insert). False when the sweep did not move.
+   */
+  async function writePage(runId: string, after: string | null, page: JudgedPage, again: boolean): Promise<boolean> {
+    // One JSON parameter a page, each permit once with its findings: [permit id, number, region,
+    // version, [[id, rule, severity, path, zh, en], …]]; the run and the time are parameters.
+    const res = await db.execute(sql`
+      with moved as (
+        update ${reviewRun} set processed = processed + ${page.permits}, hits = hits + ${page.hits}, errors = errors + ${page.errors}, cursor = ${page.last}, updated_at = ${page.now.toISOString()}
+        where id = ${runId} and status = 'running' and cursor is not distinct from ${after}::uuid
+        returning id
+      ), written as (
+        insert into ${reviewResult} (id, run_id, permit_id, permit_number, region_code, version_no, rule_id, severity, path, message_zh, message_en, created_at)
+        select (f->>0)::uuid, moved.id, (p->>0)::uuid, p->>1, p->>2, (p->>3)::integer, f->>1, f->>2, f->>3, f->>4, f->>5, ${page.now.toISOString()}::timestamptz
+        from moved, jsonb_array_elements(${JSON.stringify(page.findings)}::jsonb) as e(p), jsonb_array_elements(p->4) as g(f)
+        ${again ? sql`on conflict do nothing` : sql``}
+      )
+      select count(*)::int as moved from moved`);
+    return (res.rows[0] as { moved: number }).moved > 0;
+  }
+
+  async function finish(runId: string) {
+    const now = clock.now();
+    await db.update(reviewRun).set({ status: 'done', finishedAt: now, updatedAt: now }).where(and(eq(reviewRun.id, runId), eq(reviewRun.status, 'running')));
+  }
+
+  async function runningSweep(runId: string): Promise<SweepRun | undefined> {
+    const [run] = await db.select().from(reviewRun).where(eq(reviewRun.id, runId));
+    return run?.status === 'running' ? run : undefined;
+  }
+
   /**
    * The reference data moved on under a running sweep (a standard reloaded at a restart, a new
    * threshold): the sweep stops as `superseded` where it got to — its results stay, judged by the
    * version it records — and sweepIfReferenceChanged starts a new one. True when it stopped.
    */
-  async function superseded(run: typeof reviewRun.$inferSelect) {
+  async function superseded(run: { id: string; referenceVersion: string }) {
     const current = await referenceVersion();
     if (current === run.referenceVersion) return false;
     const now = clock.now();
     await db
       .update(reviewRun)
-      .set({ status: 'superseded', error: `reference data changed after ${run.processed} of ${run.total} permits: now ${current}`, finishedAt: now, updatedAt: now })
+      .set({ status: 'superseded', error: sql`'reference data changed after ' || ${reviewRun.processed} || ' of ' || ${reviewRun.total} || ' permits: now ' || ${current}`, finishedAt: now, updatedAt: now })
       .where(and(eq(reviewRun.id, run.id), eq(reviewRun.status, 'running')));
     return true;
   }
@@ -90,50 +201,50 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
    * has ended (done, cancelled or gone).
    */
   async function sweepPage(runId: string, pageSize = PAGE): Promise<boolean> {
-    const [run] = await db.select().from(reviewRun).where(eq(reviewRun.id, runId));
-    if (!run || run.status !== 'running') return false;
+    const run = await runningSweep(runId);
+    if (!run) return false;
     if (await superseded(run)) return false;
-    const rows = await db
-      .select({ id: permit.id, number: permit.permitNumber, region: permit.regionCode, content: permitVersion.content, issuedOn: permitVersion.issuedOn, versionNo: permitVersion.versionNo, unitRegion: registryUnit.regionCode, industry: registryUnit.industryCode, category: registryUnit.managementCategory })
-      .from(permit)
-      .innerJoin(permitVersion, and(eq(permitVersion.permitId, permit.id), eq(permitVersion.versionNo, permit.currentVersion)))
-      .innerJoin(registryUnit, eq(registryUnit.id, permit.unitId))
-      .where(and(eq(permit.status, 'valid'), inRun(run.regionPrefix), run.cursor ? gt(permit.id, run.cursor) : sql`true`))
-      .orderBy(asc(permit.id))
-      .limit(pageSize);
-    const now = clock.now();
+    const rows = await readPage(run.regionPrefix, run.cursor, pageSize);
     if (rows.length === 0) {
-      await db.update(reviewRun).set({ status: 'done', finishedAt: now, updatedAt: now }).where(and(eq(reviewRun.id, runId), eq(reviewRun.status, 'running')));
+      await finish(runId);
       return false;
     }
-    const ref = await tables();
-    const today = chinaDate(now);
-    const results: unknown[][] = [];
-    let errors = 0;
-    for (const r of rows) {
-      const hits = runRules({ content: r.content as PermitContent, permitNumber: r.number, issuedOn: r.versionNo === 1 ? r.issuedOn : undefined, unit: { regionCode: r.unitRegion, industryCode: r.industry, managementCategory: r.category as ManagementCategory | null }, today, ...ref });
-      for (const h of hits) {
-        if (h.severity === 'error') errors++;
-        results.push([uuidv7(), runId, r.id, r.number, r.region, r.versionNo, h.ruleId, h.severity, h.path, h.zh, h.en, now]);
+    return writePage(runId, run.cursor, await judgePage(rows, await tables()), await hasFindingsAfter(runId, run.cursor));
+  }
+
+  /**
+   * A sweep to its end, page after page as sweepPage does them, but in a pipeline: the next page
+   * is read while this one is judged, and judged while the one before is written, so that the
+   * database (reading, inserting) and this process (the rules) work at the same time. Each page
+   * is still its own transaction, written in order: a sweep stopped anywhere resumes after the
+   * last page written. Stops when the sweep ends (done, cancelled, gone) or the service closes.
+   */
+  async function sweepToEnd(runId: string, pageSize = PAGE): Promise<void> {
+    const run = await runningSweep(runId);
+    if (!run) return;
+    let cursor = run.cursor;
+    const again = await hasFindingsAfter(runId, cursor);
+    let reading = quiet(readPage(run.regionPrefix, cursor, pageSize));
+    let writing: Promise<boolean> = Promise.resolve(true);
+    for (;;) {
+      const rows = await reading;
+      if (rows.length === 0) {
+        if (await writing) await finish(runId);
+        return;
       }
+      reading = quiet(readPage(run.regionPrefix, rows[rows.length - 1].id, pageSize));
+      const page = await judgePage(rows, await tables());
+      if (!(await writing) || closing || (await superseded(run))) return;
+      writing = quiet(writePage(runId, cursor, page, again));
+      cursor = page.last;
     }
-    const moved = await db.transaction(async (tx) => {
-      // one JSON parameter per chunk; a finding already written (a page done again after a crash) is skipped
-      await bulkInsert(tx, 'review_result', RESULT_COLUMNS, results, 10_000, 'do nothing');
-      return tx
-        .update(reviewRun)
-        .set({ processed: sql`${reviewRun.processed} + ${rows.length}`, hits: sql`${reviewRun.hits} + ${results.length}`, errors: sql`${reviewRun.errors} + ${errors}`, cursor: rows[rows.length - 1].id, updatedAt: now })
-        .where(and(eq(reviewRun.id, runId), eq(reviewRun.status, 'running'), run.cursor ? eq(reviewRun.cursor, run.cursor) : sql`${reviewRun.cursor} is null`))
-        .returning({ id: reviewRun.id });
-    });
-    return moved.length > 0;
   }
 
   function schedule(runId: string) {
     if (running.has(runId) || closing) return;
     const loop = (async () => {
       try {
-        while (!closing && (await sweepPage(runId))) await new Promise((r) => setImmediate(r));
+        await sweepToEnd(runId);
       } catch (err) {
         await db.update(reviewRun).set({ status: 'failed', error: (err as Error).message.slice(0, 500), updatedAt: clock.now() }).where(eq(reviewRun.id, runId)).catch(() => undefined);
       }
@@ -167,6 +278,7 @@ export function createReviewService(deps: { db: Db; clock: Clock; reference: Pic
     },
 
     sweepPage,
+    sweepToEnd,
     referenceVersion,
     /** The reference tables the rules read (the reference service's cached snapshot). */
     ruleTables: tables,
