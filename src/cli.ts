@@ -7,6 +7,7 @@ import { chinaWorkCalendar } from './platform/work-calendar.ts';
 import { analysePermitNumber, registerPermitCommands } from './modules/permits/index.ts';
 import { registerCaseCommands } from './modules/cases/index.ts';
 import { registerLedgerCommands } from './modules/ledger/index.ts';
+import { registerReminderCommands } from './modules/reminders/index.ts';
 import { registerReviewCommands } from './modules/review/index.ts';
 import cliProgress from 'cli-progress';
 import { eq } from 'drizzle-orm';
@@ -201,6 +202,9 @@ export function buildCli(ctx: CliContext): Command {
 
   const ledger = program.command('ledger').description('The rectification ledger (整改台账) / 整改台账');
   registerLedgerCommands(ledger, ctx, (fn) => ctx.withDatabase((database, config, clock) => fn(createServices(database, config, clock).ledger, actor())));
+
+  const reminders = program.command('reminders').description('Expiry reminders (到期提醒) / 到期提醒');
+  registerReminderCommands(reminders, ctx, (fn) => ctx.withDatabase((database, _config, clock) => fn({ db: database.db, clock }, actor())), (m, code) => new CliExit(m, code));
 
   const cases = program.command('cases').description('Permit procedures (许可办件) / 办件');
   registerCaseCommands(cases, ctx, (fn) => ctx.withDatabase((database, config, clock) => fn(createServices(database, config, clock).cases, actor())));

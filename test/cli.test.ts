@@ -93,6 +93,13 @@ describe('ecopermit CLI', () => {
     // a listing import carries no outlets or quantities yet: key management without quantities is found
     expect(JSON.parse(reviewed.stdout.trim()).hits.map((h: { code: string }) => h.code)).toContain('EXECUTION_REPORTS_MISSING');
     expect(run(['review', 'run']).status).toBe(2);
+    // the expiry scan: the imported permit's last valid day is 2028-12-31
+    const soon = run(['reminders', 'scan', '--today', '2028-11-01', '--json']);
+    expect(soon.status, soon.stderr).toBe(0);
+    expect(JSON.parse(soon.stdout.trim())).toMatchObject({ number: '91330106MA27U0LK57001P', validTo: '2028-12-31', daysLeft: 60, state: 'expiring', applyBy: '2028-11-01' });
+    expect(run(['reminders', 'scan', '--today', '2029-01-01']).stdout).toMatch(/^91330106MA27U0LK57001P\t杭州CLI测试有限公司\t2028-12-31\t-1\texpired/);
+    expect(run(['reminders', 'scan', '--today', '2028-01-01', '--json']).stdout).toBe('');
+    expect(run(['reminders', 'scan', '--within', 'soon']).status).toBe(2);
     // nothing on the ledger is overdue yet
     expect(JSON.parse(run(['ledger', 'escalate', '--json']).stdout)).toEqual({ city: 0, province: 0 });
     // a dozen processes, each opening the embedded database: slow when the suite runs beside it

@@ -146,9 +146,9 @@ let loaded: LifecycleRules | undefined;
 export function lifecycleRules(): LifecycleRules {
   if (loaded) return loaded;
   const read = (name: string) => JSON.parse(readFileSync(join(REFERENCE_DATA_DIR, 'permit-lifecycle', name), 'utf8'));
-  const lifecycle = read('permit-lifecycle.json') as { rules: Rule[] };
+  const lifecycle = read('permit-lifecycle.json') as { rules: Rule[]; registration?: Rule[] };
   const cases = read('case-rules.json') as CaseRules;
-  const byId = new Map<string, Rule>([...lifecycle.rules, ...cases.rules].map((r) => [r.id, r]));
+  const byId = new Map<string, Rule>([...lifecycle.rules, ...(lifecycle.registration ?? []), ...cases.rules].map((r) => [r.id, r]));
   const days = (id: string) => {
     const r = byId.get(id);
     if (!r || r.unit !== 'days' || !Number.isInteger(r.value)) throw new Error(`permit lifecycle rule ${id} is not a day count`);
