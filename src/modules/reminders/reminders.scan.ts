@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.ts';
 import type { Actor } from '../../platform/actor.ts';
 import { ValidationError } from '../../platform/errors.ts';
+import { civilDate, dayNumber } from '../../platform/work-calendar.ts';
 import { lifecycleRules } from '../cases/index.ts';
 
 export interface ExpiryRow {
@@ -23,9 +24,6 @@ export interface ExpiryRow {
   continuationApplied: boolean;
 }
 
-const DAY = 86_400_000;
-const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
-const between = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY);
 
 /**
  * 到期提醒 (issue 5 item 2, the scan): valid permits and registrations of the caller's
@@ -33,12 +31,12 @@ const between = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z
  * (still valid in the register: not renewed, not cancelled). Reads only; sends nothing.
  */
 export async function scanExpiry(db: Db, actor: Actor, q: { today: string; within: number; limit?: number }): Promise<ExpiryRow[]> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(q.today) || Number.isNaN(Date.parse(q.today))) throw new ValidationError({ zh: `日期 ${q.today} 应为 YYYY-MM-DD`, en: `The date ${q.today} should be YYYY-MM-DD` });
+  const today = dayNumber(q.today);
   if (!Number.isInteger(q.within) || q.within < 0 || q.within > 3660) throw new ValidationError({ zh: '提前天数应为 0–3660 的整数', en: 'within must be a whole number of days, 0–3660' });
   const rules = lifecycleRules();
   const permitLead = rules.days('renewal_apply_lead');
   const registrationLead = rules.days('reg_renewal');
-  const until = addDays(q.today, q.within);
+  const until = civilDate(today + q.within);
   const prefix = `${actor.regionPrefix}%`;
   const limit = q.limit ?? 100_000;
   const res = await db.execute(sql`
@@ -53,7 +51,7 @@ export async function scanExpiry(db: Db, actor: Actor, q: { today: string; withi
      order by 7, 3
      limit ${limit}`);
   return (res.rows as { kind: 'permit' | 'registration'; id: string; number: string; unit_id: string; unit_name: string; region_code: string; valid_to: string; applied: boolean }[]).map((r) => {
-    const daysLeft = between(q.today, r.valid_to);
+    const daysLeft = dayNumber(r.valid_to) - today;
     return {
       kind: r.kind,
       id: r.id,
@@ -64,7 +62,7 @@ export async function scanExpiry(db: Db, actor: Actor, q: { today: string; withi
       validTo: r.valid_to,
       daysLeft,
       state: daysLeft < 0 ? 'expired' : 'expiring',
-      applyBy: addDays(r.valid_to, -(r.kind === 'permit' ? permitLead : registrationLead)),
+      applyBy: civilDate(dayNumber(r.valid_to) - (r.kind === 'permit' ? permitLead : registrationLead)),
       continuationApplied: r.applied,
     };
   });

@@ -25,6 +25,7 @@ type Plan = typeof reviewPlan.$inferSelect;
 type Task = typeof reviewTask.$inferSelect;
 type Finding = typeof reviewFinding.$inferSelect;
 export type ReviewLevel = 'national' | 'provincial' | 'municipal';
+const LEVEL_ZH: Record<ReviewLevel, string> = { national: '国家', provincial: '省级', municipal: '市级' };
 
 const PERIOD = /^(\d{4})(H[12]|Q[1-4])$/;
 export const PlanInput = z
@@ -128,8 +129,11 @@ export function createReviewTasksService(deps: { db: Db; clock: Clock; review: P
   const w = () => thresholds().review_tasks;
 
   /** Officials see the tasks of their jurisdiction; an assigned reviewer or expert theirs. */
+  /** Tasks given to the caller: to them as a reviewer, or to an expert group they are in. */
+  const assignedTo = (actor: Actor): SQL => sql`(${reviewTask.assigneeUserId} = ${actor.userId} or exists (select 1 from expert e where e.user_id = ${actor.userId} and e.id = any(${reviewTask.expertIds})))`;
+
   function taskScope(actor: Actor): SQL {
-    const mine = sql`(${reviewTask.assigneeUserId} = ${actor.userId} or exists (select 1 from expert e where e.user_id = ${actor.userId} and e.id = any(${reviewTask.expertIds})))`;
+    const mine = assignedTo(actor);
     if (can(actor.role, 'review.run')) return sql`(${regionPrefixIs(reviewTask.regionCode, actor.regionPrefix)} or ${mine})`;
     if (can(actor.role, 'review.task')) return mine;
     return sql`false`;
@@ -215,7 +219,7 @@ export function createReviewTasksService(deps: { db: Db; clock: Clock; review: P
       if (!level) throw new ValidationError({ zh: '抽查计划由部、省、市三级制定（区县不单独制定）', en: 'Plans are made nationally, by a province or by a city' });
       const { start, end, kind } = periodRange(input.period);
       const t = w();
-      if (t.periods[level] !== kind) throw new ValidationError({ zh: `${{ national: '国家', provincial: '省级', municipal: '市级' }[level]}抽查按${t.periods[level] === 'half-year' ? '半年（如 2026H2）' : '季度（如 2026Q4）'}进行`, en: `A ${level} plan covers a ${t.periods[level]} (e.g. ${t.periods[level] === 'half-year' ? '2026H2' : '2026Q4'})` });
+      if (t.periods[level] !== kind) throw new ValidationError({ zh: `${LEVEL_ZH[level]}抽查按${t.periods[level] === 'half-year' ? '半年（如 2026H2）' : '季度（如 2026Q4）'}进行`, en: `A ${level} plan covers a ${t.periods[level]} (e.g. ${t.periods[level] === 'half-year' ? '2026H2' : '2026Q4'})` });
       const population = await candidates(prefix, start, end);
       if (population.length === 0) throw new AppError('REVIEW_EMPTY_POPULATION', 422, { zh: `${input.period} 期间本辖区没有新发或变更的许可证`, en: `No permit was issued or changed in ${input.period} in the jurisdiction` });
 
@@ -275,7 +279,7 @@ export function createReviewTasksService(deps: { db: Db; clock: Clock; review: P
         period: input.period,
         periodStart: start,
         periodEnd: end,
-        title: input.title ?? `${input.period} ${{ national: '国家', provincial: '省级', municipal: '市级' }[level]}排污许可证质量抽查`,
+        title: input.title ?? `${input.period} ${LEVEL_ZH[level]}排污许可证质量抽查`,
         population: population.length,
         sampleSize: targeted.length + random.length,
         targeted: targeted.length,
@@ -332,7 +336,7 @@ export function createReviewTasksService(deps: { db: Db; clock: Clock; review: P
       if (q.planId) conds.push(eq(reviewTask.planId, q.planId));
       if (q.status) conds.push(eq(reviewTask.status, q.status));
       if (q.selection) conds.push(eq(reviewTask.selection, q.selection));
-      if (q.mine) conds.push(sql`(${reviewTask.assigneeUserId} = ${actor.userId} or exists (select 1 from expert e where e.user_id = ${actor.userId} and e.id = any(${reviewTask.expertIds})))`);
+      if (q.mine) conds.push(assignedTo(actor));
       const where = and(...conds);
       const open = sql<number>`(select count(*) from review_finding f where f.task_id = ${reviewTask.id} and f.status = 'open')`;
       const confirmed = sql<number>`(select count(*) from review_finding f where f.task_id = ${reviewTask.id} and f.status = 'confirmed')`;
