@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requirePermission } from '../identity/index.ts';
-import { writeCsv, writeXlsx } from '../registry/index.ts';
+import { sheetDownload } from '../registry/index.ts';
 import { LedgerDecisionInput, LedgerItemInput, LedgerUpdateInput, type LedgerService } from './ledger.service.ts';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -61,13 +61,7 @@ export function registerLedgerRoutes(app: FastifyInstance, deps: { ledger: Ledge
       const headers = ['行政区划 region', '问题 problem', '依据 basis', '来源 source', '责任单位 responsible', '整改期限 deadline', '状态 status', '是否逾期 overdue', '逾期上报 escalated', '销号人 closed by', '销号时间 closed at'];
       const rows = items.map((i) => [i.regionCode, i.problem, i.basis, SOURCE[i.source] ?? i.source, i.responsible, i.deadline, STATUS[i.status] ?? i.status, i.overdue ? '是' : '否', ESCALATION[i.escalationLevel] ?? '', i.closedBy, i.closedAt ? i.closedAt.toISOString() : null]);
       const name = `整改台账-${new Date().toISOString().slice(0, 10)}`;
-      if (req.query.format === 'csv') {
-        return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}.csv`).send(writeCsv(headers, rows));
-      }
-      return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}.xlsx`)
-        .send(await writeXlsx(headers, rows, '整改台账'));
+      return sheetDownload(reply, { name, sheet: '整改台账', format: req.query.format }, headers, rows);
     },
   );
   r.get('/api/rectifications/summary', { schema: { tags, summary: 'Clearance by city / 整改清零情况', querystring: z.object({ region: z.string().regex(/^\d{2,6}$/).optional() }).strict() } }, async (req) => ledger.summary(requirePermission(req, 'ledger.read'), req.query));

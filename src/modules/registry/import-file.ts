@@ -654,3 +654,14 @@ function displayWidth(s: string): number {
   for (const ch of s) w += CJK_RE.test(ch) ? 2 : 1;
   return w;
 }
+
+/**
+ * A table as a download: csv (UTF-8 with BOM) or xlsx, named `name` in the content-disposition.
+ * Takes the reply's two header calls and its send, so routes exporting a table stay one call.
+ */
+export async function sheetDownload(reply: { header(k: string, v: string): unknown; send(body: unknown): unknown }, file: { name: string; sheet: string; format: 'csv' | 'xlsx' }, headers: string[], rows: OutCell[][]) {
+  const csv = file.format === 'csv';
+  reply.header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}.${file.format}`);
+  return reply.send(csv ? writeCsv(headers, rows) : await writeXlsx(headers, rows, file.sheet));
+}

@@ -12,4 +12,4 @@ export { unitScope } from './registry.repo.ts';
 export { COUNT_CAP } from './registry.service.ts';
 export { createUnitSearch, type UnitSearch } from './unit-search.ts';
 /** csv/xlsx reading and column mapping, for other modules' imports (same limits and messages). */
-export { parseImportFile, mapHeaders, ImportFileError, writeCsv, writeXlsx } from './import-file.ts';
+export { parseImportFile, mapHeaders, ImportFileError, writeCsv, writeXlsx, sheetDownload } from './import-file.ts';

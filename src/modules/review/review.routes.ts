@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PermitReview, RuleView, Severity, SweepResults, SweepView } from '../../contracts/review.ts';
 import { requirePermission } from '../identity/index.ts';
-import { writeCsv, writeXlsx } from '../registry/index.ts';
+import { sheetDownload } from '../registry/index.ts';
 import { PROBLEM_TYPES, RULES, problemTypeOf } from './review.catalog.ts';
 import type { ReviewService } from './review.service.ts';
 import { AssignInput, CompleteInput, FindingDecisionInput, OwnFindingInput, PlanInput, type ReviewTasksService } from './review.tasks.ts';
@@ -119,11 +119,7 @@ export function registerReviewRoutes(app: FastifyInstance, deps: { review: Revie
         ...r.byAgency.map((x) => ['技术机构 agency', x.name, null, null, x.reviewed, null, x.withProblems, pct(x.problemRate)]),
       ];
       const name = `抽查汇总-${r.period}-${r.region || '全国'}`;
-      if (req.query.format === 'csv') return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}.csv`).send(writeCsv(headers, rows));
-      return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}.xlsx`)
-        .send(await writeXlsx(headers, rows, '抽查汇总'));
+      return sheetDownload(reply, { name, sheet: '抽查汇总', format: req.query.format }, headers, rows);
     },
   );
   r.get('/api/review/rollup', { schema: { tags, summary: 'Roll-up for a period: coverage, problem rate by region, type and agency / 抽查汇总', querystring: z.object({ period: z.string().regex(/^\d{4}(H[12]|Q[1-4])$/), region: z.string().regex(/^(\d{2}|\d{4})?$/).optional() }).strict() } }, async (req) =>
